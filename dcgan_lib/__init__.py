@@ -1,0 +1,34 @@
+"""dcgan_lib: the small shared library behind the DCGAN Book.
+
+One concept per module: config, models, shapes, data, device, viz, exercises.
+"""
+
+from . import exercises
+from .config import Config, fast_mode
+from .data import ImageFolderFlat, load_dataset, to_unit_range
+from .device import get_device, seed_everything
+from .models import Discriminator, Generator, weights_init
+from .shapes import LayerShape, conv2d_out, conv_transpose2d_out, layer_shapes
+from .viz import conv_calculator, conv_diagram, show_grid, use_hangul_font
+
+__all__ = [
+    "Config",
+    "fast_mode",
+    "Generator",
+    "Discriminator",
+    "weights_init",
+    "conv2d_out",
+    "conv_transpose2d_out",
+    "layer_shapes",
+    "LayerShape",
+    "load_dataset",
+    "ImageFolderFlat",
+    "to_unit_range",
+    "get_device",
+    "seed_everything",
+    "show_grid",
+    "use_hangul_font",
+    "conv_diagram",
+    "conv_calculator",
+    "exercises",
+]

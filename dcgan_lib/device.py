@@ -1,0 +1,54 @@
+"""Where tensors live and how runs are made repeatable.
+
+Serves every chapter that trains (05, 06, 09): the device is chosen when asked for.
+"""
+
+from __future__ import annotations
+
+import random
+
+import numpy as np
+import torch
+
+__all__ = ["get_device", "seed_everything"]
+
+_KNOWN = ("auto", "cpu", "cuda", "mps")
+
+
+def _mps_available() -> bool:
+    backend = getattr(torch.backends, "mps", None)
+    return bool(backend is not None and backend.is_available())
+
+
+def get_device(name: str = "auto") -> torch.device:
+    """Return a ``torch.device``: "auto" picks cuda, then mps, then cpu.
+
+    Asking for a device this machine lacks raises a ValueError that says so.
+    Returns: ``torch.device``.
+    """
+    key = str(name).split(":")[0].lower()
+    if key not in _KNOWN:
+        raise ValueError(f"unknown device {name!r}; use one of {', '.join(_KNOWN)}")
+    if key == "auto":
+        if torch.cuda.is_available():
+            return torch.device("cuda")
+        if _mps_available():
+            return torch.device("mps")
+        return torch.device("cpu")
+    if key == "cuda" and not torch.cuda.is_available():
+        raise ValueError(
+            "device 'cuda' was asked for but no CUDA GPU is visible; use 'auto' "
+            "or 'cpu' (in Colab: Runtime > Change runtime type > GPU)"
+        )
+    if key == "mps" and not _mps_available():
+        raise ValueError("device 'mps' was asked for but is not available; use 'auto'")
+    return torch.device(name)
+
+
+def seed_everything(seed: int) -> None:
+    """Seed Python's, NumPy's and PyTorch's generators (CPU and every GPU)."""
+    if not isinstance(seed, int) or isinstance(seed, bool) or seed < 0:
+        raise ValueError(f"seed must be a non-negative int, got {seed!r}")
+    random.seed(seed)
+    np.random.seed(seed % 2**32)
+    torch.manual_seed(seed)  # also seeds every CUDA device

@@ -1,0 +1,253 @@
+"""Auto-checks for the exercises at the end of each chapter, answered in both languages.
+
+Serves every chapter's exercise cells: ``check("03.1", answer)`` says right or not.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import torch
+from torch import nn
+
+from .shapes import conv2d_out, conv_transpose2d_out
+
+__all__ = ["check", "evaluate", "Verdict", "CHECKS"]
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """The outcome of one check: ``ok`` is True, False, or None (not answered yet)."""
+
+    ok: bool | None
+    message: str
+
+
+def _right(note_en: str = "", note_ko: str = "") -> Verdict:
+    text = "✅ 정답입니다! / Correct!"
+    if note_ko or note_en:
+        text += f"\n   {note_ko}\n   {note_en}"
+    return Verdict(True, text)
+
+
+def _wrong(why_en: str, why_ko: str, hint_en: str, hint_ko: str) -> Verdict:
+    return Verdict(
+        False,
+        f"❌ 아직 아닙니다 / Not yet.\n   {why_ko}\n   {why_en}\n"
+        f"   힌트: {hint_ko}\n   Hint: {hint_en}",
+    )
+
+
+def _ints(answer, count: int):
+    """``answer`` as a tuple of ``count`` ints, or None if it is not one."""
+    values = answer if isinstance(answer, (tuple, list)) else (answer,)
+    if len(values) != count:
+        return None
+    if not all(isinstance(v, int) and not isinstance(v, bool) for v in values):
+        return None
+    return tuple(values)
+
+
+def _format_error(what_en: str, what_ko: str, hint_en: str, hint_ko: str) -> Verdict:
+    return _wrong(
+        f"Expected {what_en}.", f"{what_ko} 형태로 답하세요.", hint_en, hint_ko
+    )
+
+
+# ---- chapter 03: shape arithmetic -------------------------------------------------
+
+
+def _check_03_1(answer) -> Verdict:
+    """(kernel, stride, padding) of a ConvTranspose2d taking 16x16 to 32x32."""
+    hint_en = "(16 - 1) * s - 2p + k = 32; with s = 2 this says k - 2p = 2."
+    hint_ko = "(16 - 1) * s - 2p + k = 32 입니다. s = 2 라면 k - 2p = 2 가 됩니다."
+    values = _ints(answer, 3)
+    if values is None:
+        return _format_error(
+            "a tuple of three ints (kernel, stride, padding)",
+            "(kernel, stride, padding) 세 정수의 튜플",
+            hint_en,
+            hint_ko,
+        )
+    kernel, stride, padding = values
+    try:
+        out = conv_transpose2d_out(16, kernel, stride, padding)
+        layer = nn.ConvTranspose2d(1, 1, kernel, stride, padding)
+        real = layer(torch.zeros(1, 1, 16, 16)).shape[-1]
+    except (ValueError, RuntimeError) as error:
+        return _wrong(
+            f"PyTorch rejects it: {error}",
+            "PyTorch가 거부하는 설정입니다.",
+            hint_en,
+            hint_ko,
+        )
+    if out != 32 or real != 32:
+        return _wrong(
+            f"That gives {real}x{real}, not 32x32.",
+            f"그 설정은 {real}x{real}을 만듭니다 (32x32가 아님).",
+            hint_en,
+            hint_ko,
+        )
+    return _right(
+        "DCGAN uses (4, 2, 1): a kernel divisible by the stride avoids checkerboards.",
+        "DCGAN은 (4, 2, 1)을 씁니다. 커널이 스트라이드로 나누어떨어지면 "
+        "체커보드가 덜 생깁니다.",
+    )
+
+
+def _check_03_2(answer) -> Verdict:
+    """Output size of Conv2d(kernel=5, stride=2, padding=2) on a 28x28 input."""
+    hint_en = "floor((28 + 2*2 - 5) / 2) + 1: floor first, then add one."
+    hint_ko = "floor((28 + 2*2 - 5) / 2) + 1: 내림을 먼저 하고 1을 더합니다."
+    values = _ints(answer, 1)
+    if values is None:
+        return _format_error("one int", "정수 하나", hint_en, hint_ko)
+    if values[0] != conv2d_out(28, 5, 2, 2):
+        return _wrong(
+            f"{values[0]} is not the output size.",
+            f"{values[0]}은(는) 출력 크기가 아닙니다.",
+            hint_en,
+            hint_ko,
+        )
+    return _right()
+
+
+def _check_03_3(answer) -> Verdict:
+    """(zeros between pixels, zeros on each side) that make ConvTranspose2d(4, 2, 1)."""
+    hint_en = (
+        "Insert stride - 1 zeros between pixels; pad dilation*(k-1) - p on each side."
+    )
+    hint_ko = (
+        "픽셀 사이에 stride - 1 개의 0을, 양쪽에 dilation*(k-1) - p 개의 0을 넣습니다."
+    )
+    values = _ints(answer, 2)
+    if values is None:
+        return _format_error(
+            "a tuple of two ints (between, each_side)",
+            "(between, each_side) 두 정수의 튜플",
+            hint_en,
+            hint_ko,
+        )
+    if values != (1, 2):
+        return _wrong(
+            f"{values} does not reproduce F.conv_transpose2d.",
+            f"{values}로는 F.conv_transpose2d와 같아지지 않습니다.",
+            hint_en,
+            hint_ko,
+        )
+    return _right()
+
+
+def _check_03_4(answer) -> Verdict:
+    """Parameters of G's first layer, ConvTranspose2d(100, 512, 4, 1, 0, bias=False)."""
+    hint_en = "A ConvTranspose2d weight has shape (in, out, k, k); there is no bias."
+    hint_ko = "ConvTranspose2d의 가중치 모양은 (in, out, k, k)이고 편향은 없습니다."
+    values = _ints(answer, 1)
+    if values is None:
+        return _format_error("one int", "정수 하나", hint_en, hint_ko)
+    expected = 100 * 512 * 4 * 4
+    if values[0] != expected:
+        return _wrong(
+            f"{values[0]:,} is not the count.",
+            f"{values[0]:,}개가 아닙니다.",
+            hint_en,
+            hint_ko,
+        )
+    return _right(
+        "nz changes this count, never the 4x4 output size.",
+        "nz는 이 개수를 바꿀 뿐, 4x4라는 출력 크기는 바꾸지 않습니다.",
+    )
+
+
+def _check_03_5(answer) -> Verdict:
+    """A DCGAN discriminator for 3x128x128 images returning (B,) logits."""
+    hint_en = (
+        "Five Conv2d(k=4, s=2, p=1) take 128 to 4, a last Conv2d(k=4, s=1, p=0) "
+        "takes 4 to 1; BatchNorm after every conv but the first and the last."
+    )
+    hint_ko = (
+        "Conv2d(k=4, s=2, p=1) 다섯 개가 128을 4로, 마지막 Conv2d(k=4, s=1, p=0)가 "
+        "4를 1로 줄입니다. 배치 정규화는 첫 층과 마지막 층을 뺀 "
+        "모든 합성곱 뒤에 둡니다."
+    )
+    if not isinstance(answer, nn.Module):
+        return _format_error("an nn.Module", "nn.Module", hint_en, hint_ko)
+    layers = [m for m in answer.modules() if next(m.children(), None) is None]
+    banned = (
+        nn.MaxPool2d,
+        nn.AvgPool2d,
+        nn.AdaptiveAvgPool2d,
+        nn.AdaptiveMaxPool2d,
+        nn.Linear,
+        nn.Upsample,
+    )
+    if any(isinstance(m, banned) for m in layers):
+        return _wrong(
+            "It uses pooling or a fully connected layer.",
+            "풀링이나 완전 연결 층이 들어 있습니다.",
+            hint_en,
+            hint_ko,
+        )
+    convs = [i for i, m in enumerate(layers) if isinstance(m, nn.Conv2d)]
+    if not convs:
+        return _wrong("It has no Conv2d.", "Conv2d가 없습니다.", hint_en, hint_ko)
+    after_first = layers[convs[0] + 1 : convs[1] if len(convs) > 1 else None]
+    if any(isinstance(m, nn.BatchNorm2d) for m in after_first):
+        return _wrong(
+            "BatchNorm follows D's input layer.",
+            "판별자의 입력 층 뒤에 배치 정규화가 있습니다.",
+            hint_en,
+            hint_ko,
+        )
+    training = answer.training
+    try:
+        answer.eval()
+        with torch.no_grad():
+            out = answer(torch.randn(2, 3, 128, 128))
+    except Exception as error:  # noqa: BLE001 - any failure is the student's to see
+        return _wrong(
+            f"It fails on a (2, 3, 128, 128) batch: {error}",
+            "(2, 3, 128, 128) 배치에서 실행이 실패합니다.",
+            hint_en,
+            hint_ko,
+        )
+    finally:
+        answer.train(training)
+    if tuple(out.shape) != (2,):
+        return _wrong(
+            f"It returns shape {tuple(out.shape)}, not (2,).",
+            f"출력 모양이 {tuple(out.shape)}입니다 ((2,)가 아님).",
+            hint_en,
+            hint_ko,
+        )
+    return _right()
+
+
+CHECKS = {
+    "03.1": _check_03_1,
+    "03.2": _check_03_2,
+    "03.3": _check_03_3,
+    "03.4": _check_03_4,
+    "03.5": _check_03_5,
+}
+
+
+def evaluate(exercise: str, answer) -> Verdict:
+    """Check ``answer`` to ``exercise`` (e.g. "03.1") without printing.
+
+    Returns: a ``Verdict``; ``ok`` is None while the answer is still ``...``.
+    """
+    if exercise not in CHECKS:
+        raise ValueError(f"unknown exercise {exercise!r}; known: {', '.join(CHECKS)}")
+    if answer is ... or answer is None:
+        return Verdict(
+            None,
+            "⏳ 아직 답이 없습니다. `...` 자리에 답을 쓰고 다시 실행하세요.\n"
+            "   No answer yet: replace `...` with your answer and run the cell again.",
+        )
+    return CHECKS[exercise](answer)
+
+
+def check(exercise: str, answer) -> None:
+    """Print, in Korean and English, whether ``answer`` to ``exercise`` is right."""
+    print(f"[{exercise}] {evaluate(exercise, answer).message}")

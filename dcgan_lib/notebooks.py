@@ -1,0 +1,137 @@
+"""Book tooling: re-execute the notebooks in place, and write the student edition.
+
+Serves the book's workflow (DESIGN.md: fast/full mode, exercises); used by the CLI.
+"""
+
+from __future__ import annotations
+
+import ast
+import os
+import shutil
+import tempfile
+from contextlib import contextmanager
+from pathlib import Path
+
+import nbformat
+
+__all__ = ["find_notebooks", "execute_notebook", "student_edition", "solution_stub"]
+
+STUB_HEADER = "# 여기에 답을 쓰세요 / Write your answer here\n"
+
+
+def find_notebooks(root=".") -> list[Path]:
+    """Every chapter notebook under ``root``/notebooks/{ko,en}, sorted."""
+    root = Path(root)
+    return sorted((root / "notebooks").glob("[ke][on]/*.ipynb"))
+
+
+@contextmanager
+def _environment(**values):
+    saved = {key: os.environ.get(key) for key in values}
+    try:
+        for key, value in values.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value
+        yield
+    finally:
+        for key, value in saved.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value
+
+
+def _write_atomically(notebook, path: Path) -> None:
+    """Write to a temporary file beside ``path``, then rename: never half a notebook."""
+    handle, tmp = tempfile.mkstemp(
+        dir=path.parent, prefix=f".{path.name}.", suffix=".tmp"
+    )
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8") as file:
+            nbformat.write(notebook, file)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def execute_notebook(path, fast: bool = False, timeout: int = 1800) -> None:
+    """Run a notebook top to bottom in a fresh kernel and save it with its outputs.
+
+    Full mode unless ``fast``; the mode is recorded in the notebook's metadata
+    (``dcgan_book.mode``). The file is replaced only when every cell ran without
+    error: a failing run leaves the committed notebook as it was.
+    """
+    from nbclient import NotebookClient
+
+    path = Path(path)
+    notebook = nbformat.read(path, as_version=4)
+    client = NotebookClient(
+        notebook,
+        timeout=timeout,
+        kernel_name="python3",
+        resources={"metadata": {"path": str(path.parent.resolve())}},
+    )
+    with _environment(DCGAN_FAST="1" if fast else None, MPLBACKEND=None):
+        client.execute()
+    notebook.metadata["dcgan_book"] = {"mode": "fast" if fast else "full"}
+    _write_atomically(notebook, path)
+
+
+def solution_stub(source: str) -> str:
+    """The student's version of a solution cell: each answer name bound to ``...``.
+
+    Every top-level name the solution assigns (or defines) is kept, so the check
+    cell below still runs and says "no answer yet" instead of failing.
+    """
+    names: list[str] = []
+    for node in ast.parse(source).body:
+        targets = []
+        if isinstance(node, ast.Assign):
+            targets = node.targets
+        elif isinstance(node, (ast.AnnAssign, ast.AugAssign)):
+            targets = [node.target]
+        elif isinstance(node, (ast.FunctionDef, ast.ClassDef)):
+            names.append(node.name)
+        for target in targets:
+            for leaf in ast.walk(target):
+                if isinstance(leaf, ast.Name) and leaf.id not in names:
+                    names.append(leaf.id)
+    return STUB_HEADER + "".join(f"{name} = ...\n" for name in names)
+
+
+def student_edition(notebooks, out_dir, force: bool = False) -> list[Path]:
+    """Write copies of ``notebooks`` with solutions replaced by stubs, outputs cleared.
+
+    Each notebook lands at ``out_dir/<language>/<name>``. An existing, non-empty
+    ``out_dir`` is never overwritten unless ``force`` is true.
+    Returns: the paths written.
+    """
+    out_dir = Path(out_dir)
+    if out_dir.exists() and any(out_dir.iterdir()):
+        if not force:
+            raise FileExistsError(
+                f"{str(out_dir)!r} already exists and is not empty; choose another "
+                "folder or pass --force to replace it"
+            )
+        shutil.rmtree(out_dir)
+    written = []
+    for path in map(Path, notebooks):
+        notebook = nbformat.read(path, as_version=4)
+        for cell in notebook.cells:
+            if cell.cell_type != "code":
+                continue
+            tags = cell.metadata.get("tags", [])
+            if "solution" in tags:
+                cell.source = solution_stub(cell.source)
+                cell.metadata["tags"] = [
+                    t for t in tags if t not in ("solution", "hide-cell")
+                ]
+            cell.outputs, cell.execution_count = [], None
+        target = out_dir / path.parent.name / path.name
+        target.parent.mkdir(parents=True, exist_ok=True)
+        nbformat.write(notebook, target)
+        written.append(target)
+    return written

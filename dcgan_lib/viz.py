@@ -1,0 +1,231 @@
+"""Pictures: image grids, a Hangul-capable font, and the convolution size calculator.
+
+Serves every chapter's figures; the calculator and diagram serve chapter 03.
+"""
+
+from __future__ import annotations
+
+import glob
+import io
+import warnings
+
+import matplotlib
+import torch
+from matplotlib.figure import Figure
+from matplotlib.patches import Rectangle
+
+from .shapes import conv2d_out, conv_transpose2d_out
+
+__all__ = [
+    "show_grid",
+    "use_hangul_font",
+    "conv_diagram",
+    "conv_calculator",
+    "BookFigure",
+]
+
+HANGUL_FONT = "NanumGothic"
+_FONT_GLOBS = (
+    "/usr/share/fonts/truetype/nanum/NanumGothic*.ttf",  # Debian/Ubuntu, Colab
+    "/usr/share/fonts/nanum*/NanumGothic*.ttf",
+    "/Library/Fonts/NanumGothic*.ttf",  # macOS with the font installed
+)
+
+
+class BookFigure(Figure):
+    """A matplotlib Figure that shows itself as a PNG in Jupyter and Colab.
+
+    The library builds figures without pyplot (no global state, nothing left open),
+    so it cannot rely on pyplot's inline hooks to display them.
+    """
+
+    def _repr_png_(self) -> bytes:
+        buffer = io.BytesIO()
+        self.savefig(buffer, format="png", dpi=100, bbox_inches="tight")
+        return buffer.getvalue()
+
+
+def use_hangul_font() -> str | None:
+    """Make matplotlib draw Korean text: register NanumGothic and put it first.
+
+    This is the one helper that changes matplotlib's settings (``rcParams``), on
+    purpose: call it once at the top of a notebook. DejaVu Sans stays as the
+    fallback for symbols NanumGothic lacks. Without the font (Debian/Ubuntu:
+    ``apt-get install fonts-nanum``) it warns and changes nothing.
+    Returns: the font's name, or None when it is not installed.
+    """
+    from matplotlib import font_manager
+
+    for pattern in _FONT_GLOBS:
+        for path in glob.glob(pattern):
+            font_manager.fontManager.addfont(path)  # also works with a stale cache
+    names = {font.name for font in font_manager.fontManager.ttflist}
+    if HANGUL_FONT not in names:
+        warnings.warn(
+            "NanumGothic is not installed, so Korean labels will show as boxes. "
+            "Install it with `apt-get install fonts-nanum` (Debian/Ubuntu, Colab). "
+            "/ 나눔고딕 글꼴이 없습니다: `apt-get install fonts-nanum`으로 설치하세요.",
+            stacklevel=2,
+        )
+        return None
+    matplotlib.rcParams["font.family"] = [HANGUL_FONT, "DejaVu Sans"]
+    matplotlib.rcParams["axes.unicode_minus"] = False  # NanumGothic has no U+2212
+    return HANGUL_FONT
+
+
+def show_grid(
+    images: torch.Tensor,
+    nrow: int = 8,
+    title: str | None = None,
+    value_range: tuple[float, float] = (-1.0, 1.0),
+    size: float = 0.6,
+) -> Figure:
+    """Lay out a batch of images on one figure with ``torchvision.utils.make_grid``.
+
+    ``images``: (B, C, H, W) with C in {1, 3}, pixels in ``value_range``.
+    ``size``: inches per image. Returns: a matplotlib ``Figure``.
+    """
+    from torchvision.utils import make_grid
+
+    if not isinstance(images, torch.Tensor) or images.dim() != 4:
+        shape = getattr(images, "shape", type(images).__name__)
+        raise ValueError(f"images must be a tensor of shape (B, C, H, W), got {shape}")
+    if images.shape[1] not in (1, 3):
+        raise ValueError(f"images must have 1 or 3 channels, got {images.shape[1]}")
+    grid = make_grid(
+        images.detach().float().cpu(),
+        nrow=nrow,
+        padding=2,
+        normalize=True,
+        value_range=value_range,
+        pad_value=1.0,
+    )
+    cols = min(nrow, images.shape[0])
+    rows = -(-images.shape[0] // nrow)
+    aspect = images.shape[2] / images.shape[3]
+    fig = BookFigure(
+        figsize=(max(2.0, cols * size), max(1.5, rows * size * aspect + 0.4))
+    )
+    ax = fig.add_subplot()
+    ax.imshow(grid.permute(1, 2, 0).numpy(), interpolation="nearest")
+    ax.set_axis_off()
+    if title:
+        ax.set_title(title)
+    fig.tight_layout()
+    return fig
+
+
+def conv_diagram(
+    size: int,
+    kernel: int,
+    stride: int = 1,
+    padding: int = 0,
+    transposed: bool = False,
+    output_padding: int = 0,
+) -> Figure:
+    """Draw a 1-D (transposed) convolution as the ordinary convolution it equals.
+
+    Top row: the input as the kernel sees it, padding (grey) and, for a transposed
+    convolution, the stride - 1 zeros inserted between pixels (white). Bottom row:
+    the output; the first window is outlined. Returns: a matplotlib ``Figure``.
+    """
+    if transposed:
+        out = conv_transpose2d_out(size, kernel, stride, padding, output_padding)
+        edge = kernel - 1 - padding  # zeros added on each side (negative: cropped)
+        cells = []
+        for i in range(size):
+            cells.append(("x", i))
+            if i < size - 1:
+                cells += [("zero", None)] * (stride - 1)
+        left, right = edge, edge + output_padding
+        cells = [("pad", None)] * max(left, 0) + cells + [("pad", None)] * max(right, 0)
+        cells = cells[max(-left, 0) : len(cells) - max(-right, 0)]
+        step = 1
+    else:
+        out = conv2d_out(size, kernel, stride, padding)
+        cells = [("pad", None)] * padding + [("x", i) for i in range(size)]
+        cells += [("pad", None)] * padding
+        step = stride
+    width = max(len(cells), out)
+    fig = BookFigure(figsize=(min(11.0, max(5.0, 0.42 * width + 1.2)), 2.4))
+    ax = fig.add_subplot()
+    colors = {"x": "#9ecae1", "zero": "white", "pad": "#d9d9d9"}
+    for j, (kind, index) in enumerate(cells):
+        ax.add_patch(Rectangle((j, 1.6), 0.9, 0.9, fc=colors[kind], ec="#555555"))
+        label = f"x{index}" if kind == "x" else "0"
+        ax.text(j + 0.45, 2.05, label, ha="center", va="center", fontsize=8)
+    offset = (len(cells) - ((out - 1) * step + kernel)) / 2  # centre the outputs
+    for j in range(out):
+        x = offset + j * step + (kernel - 1) / 2
+        ax.add_patch(Rectangle((x, 0.0), 0.9, 0.9, fc="#a1d99b", ec="#555555"))
+        ax.text(x + 0.45, 0.45, f"y{j}", ha="center", va="center", fontsize=8)
+    ax.add_patch(
+        Rectangle((-0.05, 1.55), kernel - 0.05, 1.0, fill=False, ec="#d62728", lw=2)
+    )
+    kind = "conv_transpose" if transposed else "conv"
+    ax.set_title(
+        f"{kind}: size {size}, kernel {kernel}, stride {stride}, padding {padding}"
+        + (f", output_padding {output_padding}" if output_padding else "")
+        + f"  ->  output {out}",
+        fontsize=9,
+    )
+    legend = [("input", colors["x"]), ("padding", colors["pad"]), ("output", "#a1d99b")]
+    if transposed and stride > 1:
+        legend.insert(1, ("inserted zeros", colors["zero"]))
+    ax.legend(
+        handles=[
+            Rectangle((0, 0), 1, 1, fc=c, ec="#555555", label=n) for n, c in legend
+        ],
+        loc="upper center",
+        bbox_to_anchor=(0.5, 0.0),
+        ncol=len(legend),
+        fontsize=8,
+        frameon=False,
+    )
+    ax.set_xlim(-0.5, width + 0.5)
+    ax.set_ylim(-0.2, 2.7)
+    ax.set_aspect("equal")
+    ax.set_axis_off()
+    fig.tight_layout()
+    return fig
+
+
+def conv_calculator():
+    """An ipywidgets calculator: input size, kernel, stride, padding -> output size.
+
+    Works in Jupyter and Colab. Shows the formula with the numbers filled in and
+    the diagram of ``conv_diagram``. Returns: the widget (display it).
+    """
+    import ipywidgets as widgets
+    from IPython.display import display
+
+    controls = {
+        "size": widgets.IntSlider(8, 1, 16, description="input"),
+        "kernel": widgets.IntSlider(4, 1, 7, description="kernel"),
+        "stride": widgets.IntSlider(2, 1, 4, description="stride"),
+        "padding": widgets.IntSlider(1, 0, 4, description="padding"),
+        "transposed": widgets.ToggleButtons(
+            options=[("Conv2d", False), ("ConvTranspose2d", True)], value=False
+        ),
+    }
+
+    def update(size, kernel, stride, padding, transposed):
+        try:
+            if transposed:
+                out = conv_transpose2d_out(size, kernel, stride, padding)
+                text = (
+                    f"({size} - 1) x {stride} - 2 x {padding} + ({kernel} - 1) + 1 "
+                    f"= {out}"
+                )
+            else:
+                out = conv2d_out(size, kernel, stride, padding)
+                text = (
+                    f"floor(({size} + 2 x {padding} - {kernel}) / {stride}) + 1 = {out}"
+                )
+        except ValueError as error:
+            print(f"not possible: {error}")
+            return
+        print(f"output size: {text}")
+        display(conv_diagram(size, kernel, stride, padding, transposed))
+
+    return widgets.interactive(update, **controls)
