@@ -1,0 +1,139 @@
+"""The student edition and the execute command, as teachers and maintainers use them."""
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import nbformat
+import pytest
+
+from dcgan_lib.notebooks import (
+    execute_notebook,
+    find_notebooks,
+    solution_stub,
+    student_edition,
+)
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def test_solution_stub_keeps_every_answer_name():
+    source = (
+        "kernel, stride = 4, 2\n"
+        "padding = 1\n"
+        "answer_03_1 = (kernel, stride, padding)\n"
+        "D128 = nn.Sequential(\n    nn.Conv2d(3, 8, 4, 2, 1),\n)\n"
+        "def helper(x):\n    return x\n"
+    )
+    stub = solution_stub(source)
+    assert stub.splitlines()[0].startswith("#")
+    assert stub.splitlines()[1:] == [
+        "kernel = ...",
+        "stride = ...",
+        "padding = ...",
+        "answer_03_1 = ...",
+        "D128 = ...",
+        "helper = ...",
+    ]
+
+
+def _tiny_notebook(path, solution="answer = 14", fail=False):
+    cells = [
+        nbformat.v4.new_code_cell("x = 1 + 1\nprint(x)"),
+        nbformat.v4.new_code_cell(
+            solution, metadata={"tags": ["solution", "hide-cell"]}
+        ),
+        nbformat.v4.new_code_cell(
+            "from dcgan_lib import exercises\nexercises.check('03.2', answer)"
+        ),
+    ]
+    if fail:
+        cells.append(nbformat.v4.new_code_cell("raise RuntimeError('boom')"))
+    notebook = nbformat.v4.new_notebook(cells=cells)
+    notebook.metadata["kernelspec"] = {
+        "name": "python3",
+        "display_name": "Python 3",
+        "language": "python",
+    }
+    nbformat.write(notebook, path)
+    return path
+
+
+def test_execute_then_student_edition_round_trip(tmp_path):
+    (tmp_path / "ko").mkdir()
+    source = _tiny_notebook(tmp_path / "ko" / "01_demo.ipynb")
+    execute_notebook(source)
+    executed = nbformat.read(source, as_version=4)
+    assert [c.execution_count for c in executed.cells] == [1, 2, 3]
+    assert "Correct" in executed.cells[2].outputs[0]["text"]
+
+    out = tmp_path / "student"
+    (written,) = student_edition([source], out)
+    assert written == out / "ko" / "01_demo.ipynb"
+    student = nbformat.read(written, as_version=4)
+    assert student.cells[1].source.endswith("answer = ...\n")
+    assert "solution" not in student.cells[1].metadata["tags"]
+    assert all(c.outputs == [] and c.execution_count is None for c in student.cells)
+
+    execute_notebook(written)  # the student edition runs: checks say "no answer yet"
+    ran = nbformat.read(written, as_version=4)
+    assert "No answer yet" in ran.cells[2].outputs[0]["text"]
+
+
+def test_student_edition_never_overwrites_without_force(tmp_path):
+    source = _tiny_notebook(tmp_path / "demo.ipynb")
+    out = tmp_path / "student"
+    out.mkdir()
+    (out / "my_notes.txt").write_text("a teacher's own file")
+    with pytest.raises(FileExistsError, match="--force"):
+        student_edition([source], out)
+    assert (out / "my_notes.txt").read_text() == "a teacher's own file"
+    student_edition([source], out, force=True)
+    assert not (out / "my_notes.txt").exists()
+
+
+def test_a_failing_notebook_is_left_unchanged(tmp_path):
+    path = _tiny_notebook(tmp_path / "broken.ipynb", fail=True)
+    before = path.read_bytes()
+    with pytest.raises(Exception, match="boom"):
+        execute_notebook(path)
+    assert path.read_bytes() == before
+    assert [p.name for p in tmp_path.iterdir()] == ["broken.ipynb"]  # no temp file
+
+
+def test_execute_marks_the_mode_it_ran_in(tmp_path):
+    path = _tiny_notebook(tmp_path / "demo.ipynb")
+    execute_notebook(path, fast=True)
+    assert json.loads(path.read_text())["metadata"]["dcgan_book"] == {"mode": "fast"}
+
+
+def _cli(*args, cwd=ROOT):
+    return subprocess.run(
+        [sys.executable, "-m", "dcgan_lib", *args],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+
+
+def test_cli_student_edition_and_refusal(tmp_path):
+    out = tmp_path / "class"
+    result = _cli("student", "--out", str(out))
+    assert result.returncode == 0, result.stderr
+    assert len(list(out.glob("*/*.ipynb"))) == len(find_notebooks(ROOT))
+    again = _cli("student", "--out", str(out))
+    assert again.returncode == 2
+    assert "already exists" in again.stderr and "--force" in again.stderr
+    assert "Traceback" not in again.stderr
+
+
+def test_cli_bad_input_is_one_clear_line(tmp_path):
+    missing = _cli("execute", "notebooks/en/99_nothing.ipynb")
+    assert missing.returncode == 2 and "no such notebook" in missing.stderr
+    assert "Traceback" not in missing.stderr
+    unknown = _cli("paint")
+    assert unknown.returncode == 2 and "invalid choice" in unknown.stderr
+    help_text = _cli("execute", "--help").stdout
+    assert "--fast" in help_text and "left unchanged" in help_text

@@ -1,0 +1,133 @@
+"""The rules of DESIGN.md that every chapter notebook must follow, checked."""
+
+import io
+import re
+import tokenize
+from pathlib import Path
+
+import nbformat
+import pytest
+import yaml
+from IPython.core.inputtransformer2 import TransformerManager
+
+ROOT = Path(__file__).resolve().parents[1]
+KO, EN = ROOT / "notebooks" / "ko", ROOT / "notebooks" / "en"
+NAMES = sorted({p.name for p in [*KO.glob("*.ipynb"), *EN.glob("*.ipynb")]})
+NOTEBOOKS = [d / name for name in NAMES for d in (KO, EN)]
+SLUG = re.compile(r"^\d\d_[a-z_]+\.ipynb$")
+
+
+def _read(path):
+    return nbformat.read(path, as_version=4)
+
+
+def _code(notebook):
+    return [c for c in notebook.cells if c.cell_type == "code"]
+
+
+def _strip_comments(source):
+    """The cell as Python tokens, with comments and blank lines removed."""
+    python = TransformerManager().transform_cell(source)  # %pip, ! -> plain Python
+    tokens = tokenize.generate_tokens(io.StringIO(python).readline)
+    kept = [
+        (t.type, t.string)
+        for t in tokens
+        if t.type not in (tokenize.COMMENT, tokenize.NL)
+    ]
+    return kept
+
+
+def test_there_are_chapters():
+    assert NAMES, "no notebooks found under notebooks/ko and notebooks/en"
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_every_chapter_has_both_editions(name):
+    assert SLUG.match(name), f"{name}: name notebooks NN_slug.ipynb"
+    assert (KO / name).exists(), f"notebooks/ko/{name} is missing (Korean edition)"
+    assert (EN / name).exists(), f"notebooks/en/{name} is missing (English edition)"
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_both_editions_run_the_same_program(name):
+    ko, en = _code(_read(KO / name)), _code(_read(EN / name))
+    assert len(ko) == len(en), "the editions have different numbers of code cells"
+    for index, (a, b) in enumerate(zip(ko, en)):
+        assert a.metadata.get("tags", []) == b.metadata.get("tags", []), index
+        assert _strip_comments(a.source) == _strip_comments(b.source), (
+            f"code cell {index} differs between the editions beyond its comments"
+        )
+        marker = "# NBVAL_IGNORE_OUTPUT"
+        assert (marker in a.source) == (marker in b.source), index
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: f"{p.parent.name}/{p.name}")
+def test_committed_notebooks_are_executed_in_full_mode(path):
+    notebook = _read(path)
+    counts = [c.execution_count for c in _code(notebook)]
+    assert counts == list(range(1, len(counts) + 1)), (
+        "run the notebook top to bottom in a fresh kernel: python -m dcgan_lib execute"
+    )
+    errors = [o for c in _code(notebook) for o in c.outputs if o.output_type == "error"]
+    assert not errors
+    streams = "".join(
+        o.get("text", "")
+        for c in _code(notebook)
+        for o in c.outputs
+        if o.get("name") == "stderr"
+    )
+    assert "Glyph" not in streams and "Warning" not in streams, streams[:500]
+    assert notebook.metadata.get("dcgan_book", {}).get("mode") == "full"
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: f"{p.parent.name}/{p.name}")
+def test_opens_with_a_link_to_the_other_edition_and_the_colab_setup(path):
+    notebook = _read(path)
+    other = "en" if path.parent.name == "ko" else "ko"
+    first = notebook.cells[0]
+    assert first.cell_type == "markdown"
+    assert f"](../{other}/{path.name})" in first.source.splitlines()[0]
+    setup = notebook.cells[1]
+    assert setup.cell_type == "code" and "colab-setup" in setup.metadata.get("tags", [])
+    assert '"google.colab" in sys.modules' in setup.source
+    assert "fonts-nanum" in setup.source
+
+
+def test_colab_setup_installs_from_the_configured_repository():
+    url = yaml.safe_load((ROOT / "_config.yml").read_text())["repository"]["url"]
+    for path in NOTEBOOKS:
+        setup = _read(path).cells[1].source
+        assert f'git+{url}"' in setup, f"{path}: its setup cell must install from {url}"
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: f"{p.parent.name}/{p.name}")
+def test_exercises_have_hidden_solutions_and_checks(path):
+    cells = _code(_read(path))
+    solutions = [
+        i for i, c in enumerate(cells) if "solution" in c.metadata.get("tags", [])
+    ]
+    assert solutions, "each chapter ends with exercises"
+    for i in solutions:
+        assert "hide-cell" in cells[i].metadata["tags"]
+        assert "exercises.check(" in cells[i + 1].source, (
+            "a check follows each solution"
+        )
+        assert any("Correct" in o.get("text", "") for o in cells[i + 1].outputs)
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: f"{p.parent.name}/{p.name}")
+def test_ignored_outputs_say_why(path):
+    for cell in _code(_read(path)):
+        lines = cell.source.splitlines()
+        for i, line in enumerate(lines):
+            if line.strip() == "# NBVAL_IGNORE_OUTPUT":
+                reason = lines[i + 1].strip() if i + 1 < len(lines) else ""
+                assert reason.startswith("#") and len(reason) > 10, (
+                    "put the reason for ignoring this output on the next line"
+                )
+
+
+def test_every_notebook_is_in_the_table_of_contents():
+    toc = (ROOT / "_toc.yml").read_text()
+    for path in NOTEBOOKS:
+        assert f"file: notebooks/{path.parent.name}/{path.stem}\n" in toc, path

@@ -1,0 +1,68 @@
+import numpy as np
+import pytest
+import torch
+from PIL import Image
+
+from dcgan_lib import load_dataset
+from dcgan_lib.data import to_unit_range
+
+
+def test_mnist5k_is_5000_real_digits_in_minus_one_to_one():
+    dataset = load_dataset("mnist5k", image_size=32)
+    assert len(dataset) == 5000
+    image, label = dataset[0]
+    assert image.shape == (1, 32, 32) and image.dtype == torch.float32
+    images, labels = dataset.tensors
+    assert images.min() == -1 and 0.95 < images.max() <= 1
+    assert torch.bincount(labels).tolist() == [500] * 10
+    assert (images < 0).float().mean() > 0.6  # mostly black background
+
+
+@pytest.mark.parametrize("image_size", [16, 28, 64])
+def test_mnist5k_resizes(image_size):
+    image, _ = load_dataset("mnist5k", image_size=image_size)[1]
+    assert image.shape == (1, image_size, image_size)
+
+
+def test_to_unit_range_maps_0_and_1_to_minus_one_and_one():
+    assert to_unit_range(torch.tensor([0.0, 0.5, 1.0])).tolist() == [-1.0, 0.0, 1.0]
+
+
+def test_unknown_dataset_lists_the_known_ones():
+    with pytest.raises(ValueError, match="mnist5k, folder, celeba"):
+        load_dataset("imagenet")
+
+
+def test_bad_image_size_is_named():
+    with pytest.raises(ValueError, match="image_size"):
+        load_dataset("mnist5k", image_size=0)
+
+
+def test_image_folder_reads_any_layout_as_rgb(tmp_path):
+    (tmp_path / "nested").mkdir()
+    rng = np.random.default_rng(0)
+    Image.fromarray(rng.integers(0, 255, (90, 70, 3), dtype=np.uint8)).save(
+        tmp_path / "a.jpg"
+    )
+    Image.fromarray(rng.integers(0, 255, (40, 50), dtype=np.uint8)).save(
+        tmp_path / "nested" / "b.PNG"
+    )
+    (tmp_path / "notes.txt").write_text("not an image")
+    dataset = load_dataset("celeba", image_size=64, root=tmp_path)
+    assert len(dataset) == 2
+    for image, label in dataset:
+        assert image.shape == (3, 64, 64) and label == 0
+        assert -1 <= image.min() and image.max() <= 1
+
+
+def test_missing_folder_says_how_to_get_celeba(tmp_path):
+    with pytest.raises(FileNotFoundError, match="img_align_celeba.zip"):
+        load_dataset("celeba", root=tmp_path / "absent")
+    with pytest.raises(FileNotFoundError, match="needs root="):
+        load_dataset("celeba")
+
+
+def test_folder_without_images_is_a_clear_error(tmp_path):
+    (tmp_path / "readme.txt").write_text("no pictures here")
+    with pytest.raises(FileNotFoundError, match="no images"):
+        load_dataset("folder", root=tmp_path)

@@ -1,0 +1,71 @@
+import pytest
+from torch import nn
+
+from dcgan_lib import Discriminator
+from dcgan_lib.exercises import CHECKS, check, evaluate
+
+RIGHT = {
+    "03.1": [(4, 2, 1), (2, 2, 0), [6, 2, 2]],
+    "03.2": [14],
+    "03.3": [(1, 2)],
+    "03.4": [819_200],
+    "03.5": [Discriminator(image_size=128), Discriminator(nc=3, ndf=8, image_size=128)],
+}
+
+
+def _with_bn_first():
+    return nn.Sequential(
+        nn.Conv2d(3, 8, 4, 2, 1),
+        nn.BatchNorm2d(8),
+        nn.LeakyReLU(0.2),
+        *[m for i in range(4) for m in (nn.Conv2d(8, 8, 4, 2, 1), nn.LeakyReLU(0.2))],
+        nn.Conv2d(8, 1, 4, 1, 0),
+        nn.Flatten(0),
+    )
+
+
+WRONG = {
+    "03.1": [(3, 2, 1), (4, 2, 9), (4, 2), "4,2,1", (4.0, 2, 1)],
+    "03.2": [15, 13, 14.0, (14, 14)],
+    "03.3": [(2, 1), (1, 1), 1],
+    "03.4": [819_712, 3_576_704],
+    "03.5": [
+        Discriminator(image_size=64),  # a 64x64 D gives (2*9,)... not (2,)
+        nn.Sequential(nn.AdaptiveAvgPool2d(1), nn.Flatten(0)),
+        _with_bn_first(),
+        "Discriminator",
+    ],
+}
+
+
+def test_every_exercise_has_right_and_wrong_cases():
+    assert set(RIGHT) == set(WRONG) == set(CHECKS)
+
+
+@pytest.mark.parametrize("exercise", sorted(CHECKS))
+def test_right_answers_pass_and_wrong_ones_get_a_hint(exercise):
+    for answer in RIGHT[exercise]:
+        verdict = evaluate(exercise, answer)
+        assert verdict.ok is True, (answer, verdict.message)
+        assert "정답" in verdict.message and "Correct" in verdict.message
+    for answer in WRONG[exercise]:
+        verdict = evaluate(exercise, answer)
+        assert verdict.ok is False, answer
+        assert "힌트:" in verdict.message and "Hint:" in verdict.message
+
+
+@pytest.mark.parametrize("blank", [..., None])
+def test_an_unanswered_exercise_is_not_an_error(blank):
+    verdict = evaluate("03.1", blank)
+    assert verdict.ok is None and "No answer yet" in verdict.message
+
+
+def test_check_prints_both_languages(capsys):
+    check("03.2", 14)
+    out = capsys.readouterr().out
+    assert out.startswith("[03.2]") and "정답입니다" in out and "Correct" in out
+
+
+def test_unknown_exercise_lists_the_known_ones():
+    with pytest.raises(ValueError, match="03.1, 03.2"):
+        evaluate("99.9", 1)

@@ -1,0 +1,95 @@
+import warnings
+
+import matplotlib
+import pytest
+import torch
+from matplotlib.figure import Figure
+
+from dcgan_lib import conv_calculator, conv_diagram, show_grid, use_hangul_font
+from dcgan_lib.viz import HANGUL_FONT
+
+
+def test_show_grid_returns_a_figure_and_leaves_settings_alone():
+    import matplotlib.pyplot as plt
+
+    before = dict(matplotlib.rcParams)
+    figure = show_grid(torch.rand(10, 3, 16, 16) * 2 - 1, nrow=5, title="grid")
+    assert isinstance(figure, Figure)
+    assert dict(matplotlib.rcParams) == before
+    assert plt.get_fignums() == []  # not registered with pyplot: shown once
+    image = figure.axes[0].images[0].get_array()
+    assert image.shape == (2 * 18 + 2, 5 * 18 + 2, 3)  # make_grid with padding 2
+
+
+@pytest.mark.parametrize(
+    "bad, message",
+    [(torch.zeros(3, 8, 8), r"\(B, C, H, W\)"), (torch.zeros(2, 2, 8, 8), "1 or 3")],
+)
+def test_show_grid_rejects_bad_batches(bad, message):
+    with pytest.raises(ValueError, match=message):
+        show_grid(bad)
+
+
+def test_korean_labels_render_without_missing_glyphs():
+    from matplotlib import font_manager
+
+    with matplotlib.rc_context():
+        name = use_hangul_font()
+        installed = HANGUL_FONT in {f.name for f in font_manager.fontManager.ttflist}
+        if not installed:
+            pytest.skip("fonts-nanum is not installed (CI installs it)")
+        assert name == HANGUL_FONT
+        figure = Figure()
+        figure.add_subplot().set_title("생성자와 판별자 · generator − 2")
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")  # "Glyph ... missing" would be raised
+            figure.canvas.draw()
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        dict(size=5, kernel=3, stride=2, padding=1),
+        dict(size=4, kernel=4, stride=2, padding=1, transposed=True),
+        dict(size=3, kernel=3, stride=2, padding=0, transposed=True, output_padding=1),
+        dict(size=6, kernel=1, stride=1, padding=0, transposed=True),
+    ],
+)
+def test_conv_diagram_draws_one_cell_per_input_and_output(args):
+    from dcgan_lib import conv2d_out, conv_transpose2d_out
+
+    figure = conv_diagram(**args)
+    texts = [t.get_text() for t in figure.axes[0].texts]
+    size = args["size"]
+    if args.get("transposed"):
+        out = conv_transpose2d_out(
+            size,
+            args["kernel"],
+            args["stride"],
+            args["padding"],
+            args.get("output_padding", 0),
+        )
+    else:
+        out = conv2d_out(size, args["kernel"], args["stride"], args["padding"])
+    assert sum(t.startswith("x") for t in texts) == size
+    assert sum(t.startswith("y") for t in texts) == out
+    # the input row the kernel slides over is exactly as long as the formula needs
+    cells = sum(t.startswith("x") or t == "0" for t in texts)
+    step = 1 if args.get("transposed") else args["stride"]
+    assert cells >= (out - 1) * step + args["kernel"]
+
+
+def test_conv_calculator_reports_sizes_and_impossible_settings(capsys):
+    widget = conv_calculator()  # sliders: input, kernel, stride, padding; mode
+    for control, value in zip(widget.children, (16, 4, 2, 1, True)):
+        control.value = value
+    assert "(16 - 1) x 2 - 2 x 1 + (4 - 1) + 1 = 32" in capsys.readouterr().out
+    for control, value in zip(widget.children, (2, 7, 2, 0, False)):
+        control.value = value
+    assert "not possible" in capsys.readouterr().out
+
+
+def test_library_figures_display_as_png_in_jupyter():
+    png = conv_diagram(4, 4, 2, 1, transposed=True)._repr_png_()
+    assert png.startswith(b"\x89PNG")
+    assert show_grid(torch.zeros(4, 1, 8, 8))._repr_png_().startswith(b"\x89PNG")
