@@ -137,3 +137,15 @@ def test_cli_bad_input_is_one_clear_line(tmp_path):
     assert unknown.returncode == 2 and "invalid choice" in unknown.stderr
     help_text = _cli("execute", "--help").stdout
     assert "--fast" in help_text and "left unchanged" in help_text
+
+
+@pytest.mark.parametrize("lang", ["ko", "en"])
+def test_the_student_edition_of_every_chapter_runs(tmp_path, lang):
+    chapters = [p for p in find_notebooks(ROOT) if p.parent.name == lang]
+    for path in student_edition(chapters, tmp_path / "student"):
+        execute_notebook(path, fast=True)
+        cells = nbformat.read(path, as_version=4).cells
+        checks = [c for c in cells if "exercises.check(" in c.source]
+        assert checks
+        for cell in checks:
+            assert "No answer yet" in cell.outputs[0]["text"], path
