@@ -95,67 +95,63 @@ def _check_03_1(answer) -> Verdict:
     )
 
 
+def _exact_ints(answer, expected: tuple, form: tuple, hints: tuple, note=("", "")):
+    """A Verdict for an answer that must be exactly ``expected``, one or more ints.
+
+    ``form`` and ``hints`` are (English, Korean) pairs; ``note`` is said when right.
+    """
+    values = _ints(answer, len(expected))
+    if values is None:
+        return _format_error(*form, *hints)
+    if values != expected:
+        shown = values[0] if len(values) == 1 else values
+        return _wrong(f"{shown} is not it.", f"{shown}은(는) 답이 아닙니다.", *hints)
+    return _right(*note)
+
+
 def _check_03_2(answer) -> Verdict:
     """Output size of Conv2d(kernel=5, stride=2, padding=2) on a 28x28 input."""
-    hint_en = "floor((28 + 2*2 - 5) / 2) + 1: floor first, then add one."
-    hint_ko = "floor((28 + 2*2 - 5) / 2) + 1: 내림을 먼저 하고 1을 더합니다."
-    values = _ints(answer, 1)
-    if values is None:
-        return _format_error("one int", "정수 하나", hint_en, hint_ko)
-    if values[0] != conv2d_out(28, 5, 2, 2):
-        return _wrong(
-            f"{values[0]} is not the output size.",
-            f"{values[0]}은(는) 출력 크기가 아닙니다.",
-            hint_en,
-            hint_ko,
-        )
-    return _right()
+    return _exact_ints(
+        answer,
+        (conv2d_out(28, 5, 2, 2),),
+        ("one int", "정수 하나"),
+        (
+            "floor((28 + 2*2 - 5) / 2) + 1: floor first, then add one.",
+            "floor((28 + 2*2 - 5) / 2) + 1: 내림을 먼저 하고 1을 더합니다.",
+        ),
+    )
 
 
 def _check_03_3(answer) -> Verdict:
     """(zeros between pixels, zeros on each side) that make ConvTranspose2d(4, 2, 1)."""
-    hint_en = (
-        "Insert stride - 1 zeros between pixels; pad dilation*(k-1) - p on each side."
-    )
-    hint_ko = (
-        "픽셀 사이에 stride - 1 개의 0을, 양쪽에 dilation*(k-1) - p 개의 0을 넣습니다."
-    )
-    values = _ints(answer, 2)
-    if values is None:
-        return _format_error(
+    return _exact_ints(
+        answer,
+        (2 - 1, 4 - 1 - 1),
+        (
             "a tuple of two ints (between, each_side)",
             "(between, each_side) 두 정수의 튜플",
-            hint_en,
-            hint_ko,
-        )
-    if values != (1, 2):
-        return _wrong(
-            f"{values} does not reproduce F.conv_transpose2d.",
-            f"{values}로는 F.conv_transpose2d와 같아지지 않습니다.",
-            hint_en,
-            hint_ko,
-        )
-    return _right()
+        ),
+        (
+            "Insert stride - 1 zeros between pixels; pad dilation*(k-1) - p per side.",
+            "픽셀 사이에 stride - 1 개, 양쪽에 dilation*(k-1) - p 개의 0을 넣습니다.",
+        ),
+    )
 
 
 def _check_03_4(answer) -> Verdict:
     """Parameters of G's first layer, ConvTranspose2d(100, 512, 4, 1, 0, bias=False)."""
-    hint_en = "A ConvTranspose2d weight has shape (in, out, k, k); there is no bias."
-    hint_ko = "ConvTranspose2d의 가중치 모양은 (in, out, k, k)이고 편향은 없습니다."
-    values = _ints(answer, 1)
-    if values is None:
-        return _format_error("one int", "정수 하나", hint_en, hint_ko)
-    expected = 100 * 512 * 4 * 4
-    if values[0] != expected:
-        return _wrong(
-            f"{values[0]:,} is not the count.",
-            f"{values[0]:,}개가 아닙니다.",
-            hint_en,
-            hint_ko,
-        )
-    return _right(
-        "nz changes this count, never the 4x4 output size.",
-        "nz는 이 개수를 바꿀 뿐, 4x4라는 출력 크기는 바꾸지 않습니다.",
+    return _exact_ints(
+        answer,
+        (100 * 512 * 4 * 4,),
+        ("one int", "정수 하나"),
+        (
+            "A ConvTranspose2d weight has shape (in, out, k, k); there is no bias.",
+            "ConvTranspose2d의 가중치 모양은 (in, out, k, k)이고 편향은 없습니다.",
+        ),
+        note=(
+            "nz changes this count, never the 4x4 output size.",
+            "nz는 이 개수를 바꿀 뿐, 4x4라는 출력 크기는 바꾸지 않습니다.",
+        ),
     )
 
 
