@@ -219,13 +219,31 @@ def _check_03_5(answer) -> Verdict:
     return _right()
 
 
-CHECKS = {
+CHAPTER_03 = {
     "03.1": _check_03_1,
     "03.2": _check_03_2,
     "03.3": _check_03_3,
     "03.4": _check_03_4,
     "03.5": _check_03_5,
 }
+
+# ---- chapter 01: GAN theory ---------------------------------------------------------
+
+CHAPTER_01 = {}
+
+# ---- chapter 02: architecture guidelines --------------------------------------------
+
+CHAPTER_02 = {}
+
+# ---- chapter 04: batch normalization ------------------------------------------------
+
+CHAPTER_04 = {}
+
+# ---- chapter 05: weight initialization ----------------------------------------------
+
+CHAPTER_05 = {}
+
+CHECKS = {**CHAPTER_01, **CHAPTER_02, **CHAPTER_03, **CHAPTER_04, **CHAPTER_05}
 
 
 def evaluate(exercise: str, answer) -> Verdict:
