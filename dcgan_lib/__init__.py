@@ -1,6 +1,7 @@
 """dcgan_lib: the small shared library behind the DCGAN Book.
 
-One concept per module: config, models, shapes, data, device, viz, exercises.
+One concept per module: config, models, shapes, data, device, train, viz,
+exercises.
 """
 
 from . import exercises
@@ -9,7 +10,14 @@ from .data import ImageFolderFlat, load_dataset, to_unit_range
 from .device import get_device, seed_everything
 from .models import Discriminator, Generator, weights_init
 from .shapes import LayerShape, conv2d_out, conv_transpose2d_out, layer_shapes
-from .viz import conv_calculator, conv_diagram, show_grid, use_hangul_font
+from .train import History, d_step, g_step, make_optimizers, train
+from .viz import (
+    conv_calculator,
+    conv_diagram,
+    plot_history,
+    show_grid,
+    use_hangul_font,
+)
 
 __all__ = [
     "Config",
@@ -27,6 +35,12 @@ __all__ = [
     "get_device",
     "seed_everything",
     "show_grid",
+    "plot_history",
+    "train",
+    "d_step",
+    "g_step",
+    "make_optimizers",
+    "History",
     "use_hangul_font",
     "conv_diagram",
     "conv_calculator",

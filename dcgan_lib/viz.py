@@ -18,6 +18,7 @@ from .shapes import conv2d_out, conv_transpose2d_out
 
 __all__ = [
     "show_grid",
+    "plot_history",
     "use_hangul_font",
     "conv_diagram",
     "conv_calculator",
@@ -229,3 +230,38 @@ def conv_calculator():
         display(conv_diagram(size, kernel, stride, padding, transposed))
 
     return widgets.interactive(update, **controls)
+
+
+def plot_history(history, title: str | None = None, smooth: int = 10) -> Figure:
+    """Loss curves and D's outputs of a ``train`` History, side by side.
+
+    Left: loss_d and loss_g. Right: D(x), D(G(z)) before and after D's update.
+    ``smooth``: moving-average window in steps (1 = raw). Returns: a ``Figure``.
+    """
+    import numpy as np
+
+    def smoothed(values):
+        values = np.asarray(values, dtype=float)
+        width = max(1, min(smooth, len(values)))
+        return np.convolve(values, np.ones(width) / width, mode="valid")
+
+    steps = np.asarray(history.step)
+    fig = BookFigure(figsize=(10, 3.4))
+    left, right = fig.subplots(1, 2)
+    for ax, keys in (
+        (left, ("loss_d", "loss_g")),
+        (right, ("d_real", "d_fake", "d_fake_after")),
+    ):
+        for key in keys:
+            curve = smoothed(getattr(history, key))
+            ax.plot(steps[len(steps) - len(curve) :], curve, label=key)
+        ax.set_xlabel("step")
+        ax.legend(fontsize=8)
+        ax.grid(alpha=0.3)
+    left.set_title("손실 / losses", fontsize=10)
+    right.set_title("판별자 출력 / D outputs", fontsize=10)
+    right.set_ylim(0, 1)
+    if title:
+        fig.suptitle(title, fontsize=11)
+    fig.tight_layout()
+    return fig
