@@ -56,7 +56,7 @@ def test_each_chapter_page_links_its_twin_and_colab(site, name, lang, other):
 
 
 def test_book_pages_exist_in_both_languages(site):
-    for page in ("how_to_run", "for_teachers"):
+    for page in ("how_to_run", "for_teachers", "errata"):
         assert (site / "book" / "ko" / f"{page}.html").exists()
         assert (site / "book" / "en" / f"{page}.html").exists()
     glossary = (site / "book" / "glossary.html").read_text()
