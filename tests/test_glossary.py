@@ -21,6 +21,17 @@ def _glossary_rows():
     return rows[1:]  # without the header
 
 
+def _ours():
+    """Our terms, longest first: "하이퍼파라미터" and "난수 생성기" are ours, so they
+    are removed before the prose is searched for "파라미터" or "생성기"."""
+    terms = set()
+    for _english, ours, _others in _glossary_rows():
+        for term in re.split(r"[/()]", ours):
+            if HANGUL.search(term):
+                terms.add(term.strip())
+    return sorted(terms, key=len, reverse=True)
+
+
 def _also_seen():
     terms = set()
     for _english, _ours, others in _glossary_rows():
@@ -50,11 +61,16 @@ def test_the_glossary_lists_the_designs_terms():
     assert {"생성기", "판별기", "역합성곱", "파라미터"} <= set(_also_seen())
 
 
+OURS = _ours()
+
+
 @pytest.mark.parametrize("term", _also_seen())
 def test_korean_prose_uses_our_term_not(term):
     found = []
     for where, text in _korean_prose():
         outside_asides = ASIDE.sub(" ", text)
+        for ours in OURS:
+            outside_asides = outside_asides.replace(ours, " ")
         if term in outside_asides:
             line = next(s for s in outside_asides.splitlines() if term in s)
             found.append(f"{where}: …{line.strip()[:80]}…")
