@@ -51,6 +51,10 @@ def _write_atomically(notebook, path: Path) -> None:
     try:
         with os.fdopen(handle, "w", encoding="utf-8") as file:
             nbformat.write(notebook, file)
+        if path.exists():
+            os.chmod(tmp, path.stat().st_mode & 0o777)  # keep the file's permissions
+        else:
+            os.chmod(tmp, 0o644)
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)

@@ -102,9 +102,11 @@ def test_a_failing_notebook_is_left_unchanged(tmp_path):
     assert [p.name for p in tmp_path.iterdir()] == ["broken.ipynb"]  # no temp file
 
 
-def test_execute_marks_the_mode_it_ran_in(tmp_path):
+def test_execute_marks_the_mode_it_ran_in_and_keeps_permissions(tmp_path):
     path = _tiny_notebook(tmp_path / "demo.ipynb")
+    path.chmod(0o664)
     execute_notebook(path, fast=True)
+    assert path.stat().st_mode & 0o777 == 0o664
     assert json.loads(path.read_text())["metadata"]["dcgan_book"] == {"mode": "fast"}
 
 
