@@ -1,0 +1,179 @@
+"""Auto-checks of chapter 02's exercises (the architecture guidelines).
+
+Serves notebooks/{ko,en}/02_*.ipynb through dcgan_lib.exercises.check("02.k", ...).
+"""
+
+from __future__ import annotations
+
+import torch
+from torch import nn
+
+from .verdicts import (
+    Verdict,
+    _exact_ints,
+    _format_error,
+    _right,
+    _wrong,
+)
+
+
+def _check_02_1(answer) -> Verdict:
+    """(BatchNorm2d layers in G, in D) for 128x128 images."""
+    return _exact_ints(
+        answer,
+        (5, 4),
+        ("a tuple of two ints (in_G, in_D)", "(in_G, in_D) 두 정수의 튜플"),
+        (
+            "128 = 4 * 2**5: G has 6 transposed convs, D has 6 convs. No BatchNorm "
+            "after G's output layer, D's input layer, or D's final logit layer.",
+            "128 = 4 * 2**5 이므로 생성자는 전치 합성곱 6개, "
+            "판별자는 합성곱 6개입니다. 생성자 출력층, 판별자 입력층과 "
+            "마지막 로짓 층 뒤에는 배치 정규화가 없습니다.",
+        ),
+    )
+
+
+def _check_02_2(answer) -> Verdict:
+    """Parameters of Discriminator(ndf=128) for 3x64x64 images."""
+    convs = 16 * (3 * 128 + 128 * 256 + 256 * 512 + 512 * 1024 + 1024 * 1)
+    return _exact_ints(
+        answer,
+        (convs + 2 * (256 + 512 + 1024),),
+        ("one int", "정수 하나"),
+        (
+            "Five convs of c_in * c_out * 4 * 4 weights (no bias), plus 2 parameters "
+            "(gamma, beta) per channel of the three BatchNorm layers.",
+            "합성곱 5개는 각각 c_in * c_out * 4 * 4개(편향 없음), 배치 정규화 3개는 "
+            "채널마다 2개(gamma, beta)입니다.",
+        ),
+        note=(
+            "Four times the 64-wide D, almost exactly: widths enter squared.",
+            "폭 64인 판별자의 거의 정확히 4배입니다. 폭은 제곱으로 들어갑니다.",
+        ),
+    )
+
+
+def _check_02_3(answer) -> Verdict:
+    """Which guideline (1-5) each of model_a..model_d breaks."""
+    return _exact_ints(
+        answer,
+        (1, 4, 3, 2),
+        (
+            "a tuple of four guideline numbers (model_a, model_b, model_c, model_d)",
+            "지침 번호 네 개의 튜플 (model_a, model_b, model_c, model_d)",
+        ),
+        (
+            "Look for: a pooling layer, a hidden nn.Linear, the activation used in "
+            "a generator, and what sits right before a generator's Tanh.",
+            "풀링 층, 은닉 nn.Linear, 생성자가 쓰는 활성화 함수, 생성자의 Tanh "
+            "바로 앞에 무엇이 있는지 살펴보세요.",
+        ),
+    )
+
+
+def _check_02_4(answer) -> Verdict:
+    """A guideline-following generator: (B, 100, 1, 1) -> (B, 1, 32, 32)."""
+    hint_en = (
+        "ConvTranspose2d(100, w, 4, 1, 0) takes 1 to 4, three ConvTranspose2d(k=4, "
+        "s=2, p=1) take 4 to 32; BatchNorm2d + ReLU after all but the last, then Tanh."
+    )
+    hint_ko = (
+        "ConvTranspose2d(100, w, 4, 1, 0)이 1을 4로, ConvTranspose2d(k=4, s=2, p=1) "
+        "세 개가 4를 32로 만듭니다. 마지막을 뺀 모든 층 뒤에 BatchNorm2d와 ReLU, "
+        "끝에 Tanh를 둡니다."
+    )
+
+    def wrong(why_en, why_ko):
+        return _wrong(why_en, why_ko, hint_en, hint_ko)
+
+    if not isinstance(answer, nn.Module):
+        return _format_error("an nn.Module", "nn.Module", hint_en, hint_ko)
+    layers = [m for m in answer.modules() if next(m.children(), None) is None]
+    banned = (
+        nn.MaxPool2d,
+        nn.AvgPool2d,
+        nn.AdaptiveAvgPool2d,
+        nn.AdaptiveMaxPool2d,
+        nn.Upsample,
+        nn.Linear,
+        nn.Conv2d,
+    )
+    if any(isinstance(m, banned) for m in layers):
+        return wrong(
+            "Use transposed convolutions only: no pooling, Upsample, Conv2d or Linear.",
+            "전치 합성곱만 쓰세요. 풀링, Upsample, Conv2d, Linear는 안 됩니다.",
+        )
+    if any(isinstance(m, (nn.LeakyReLU, nn.Sigmoid)) for m in layers):
+        return wrong(
+            "A generator uses ReLU inside and Tanh at the output (guideline 4).",
+            "생성자는 안쪽에 ReLU, 출력에 Tanh를 씁니다(지침 4).",
+        )
+    convs = [i for i, m in enumerate(layers) if isinstance(m, nn.ConvTranspose2d)]
+    if not convs:
+        return wrong("It has no ConvTranspose2d.", "ConvTranspose2d가 없습니다.")
+    if not isinstance(layers[-1], nn.Tanh):
+        return wrong(
+            "The last layer must be Tanh, so images land in [-1, 1].",
+            "이미지가 [-1, 1]에 들어오도록 마지막 층은 Tanh여야 합니다.",
+        )
+    if any(isinstance(m, nn.BatchNorm2d) for m in layers[convs[-1] + 1 :]):
+        return wrong(
+            "BatchNorm follows G's output layer (guideline 2's exception).",
+            "생성자의 출력층 뒤에 배치 정규화가 있습니다(지침 2의 예외).",
+        )
+    for start, end in zip(convs, convs[1:]):
+        between = layers[start + 1 : end]
+        if not (
+            any(isinstance(m, nn.BatchNorm2d) for m in between)
+            and any(isinstance(m, nn.ReLU) for m in between)
+        ):
+            return wrong(
+                "Every transposed convolution but the last needs BatchNorm2d and ReLU.",
+                "마지막을 뺀 모든 전치 합성곱 뒤에 BatchNorm2d와 ReLU가 필요합니다.",
+            )
+    training = answer.training
+    try:
+        answer.eval()
+        with torch.no_grad():
+            out = answer(torch.randn(2, 100, 1, 1))
+    except Exception as error:  # noqa: BLE001 - any failure is the student's to see
+        return wrong(
+            f"It fails on z of shape (2, 100, 1, 1): {error}",
+            "모양이 (2, 100, 1, 1)인 z에서 실행이 실패합니다.",
+        )
+    finally:
+        answer.train(training)
+    if tuple(out.shape) != (2, 1, 32, 32):
+        return wrong(
+            f"It returns shape {tuple(out.shape)}, not (2, 1, 32, 32).",
+            f"출력 모양이 {tuple(out.shape)}입니다 ((2, 1, 32, 32)가 아님).",
+        )
+    return _right(
+        "dl.Generator(nc=1, image_size=32) is the same design.",
+        "dl.Generator(nc=1, image_size=32)가 같은 설계입니다.",
+    )
+
+
+def _check_02_5(answer) -> Verdict:
+    """The weight of a Conv2d(1, 1, 4, stride=4) that equals AvgPool2d(4)."""
+    hint_en = "An average of n numbers gives each of them the weight 1/n."
+    hint_ko = "n개 숫자의 평균은 각 숫자에 1/n의 가중치를 줍니다."
+    if isinstance(answer, bool) or not isinstance(answer, (int, float)):
+        return _format_error("a number (float)", "실수 하나", hint_en, hint_ko)
+    if abs(answer - 1 / 16) > 1e-6:
+        return _wrong(
+            f"{answer} is not it.", f"{answer}은(는) 답이 아닙니다.", hint_en, hint_ko
+        )
+    return _right(
+        "A strided conv can learn average pooling; max pooling it cannot.",
+        "스트라이드 합성곱은 평균 풀링은 배울 수 있지만 최대 풀링은 배울 수 없습니다.",
+    )
+
+
+CHECKS = {
+    "02.1": _check_02_1,
+    "02.2": _check_02_2,
+    "02.3": _check_02_3,
+    "02.4": _check_02_4,
+    "02.5": _check_02_5,
+}

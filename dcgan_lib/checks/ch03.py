@@ -1,0 +1,176 @@
+"""Auto-checks of chapter 03's exercises (shape arithmetic).
+
+Serves notebooks/{ko,en}/03_*.ipynb through dcgan_lib.exercises.check("03.k", ...).
+"""
+
+from __future__ import annotations
+
+import torch
+from torch import nn
+
+from ..shapes import conv2d_out, conv_transpose2d_out
+from .verdicts import (
+    Verdict,
+    _exact_ints,
+    _format_error,
+    _ints,
+    _right,
+    _wrong,
+)
+
+
+def _check_03_1(answer) -> Verdict:
+    """(kernel, stride, padding) of a ConvTranspose2d taking 16x16 to 32x32."""
+    hint_en = "(16 - 1) * s - 2p + k = 32; with s = 2 this says k - 2p = 2."
+    hint_ko = "(16 - 1) * s - 2p + k = 32 입니다. s = 2 라면 k - 2p = 2 가 됩니다."
+    values = _ints(answer, 3)
+    if values is None:
+        return _format_error(
+            "a tuple of three ints (kernel, stride, padding)",
+            "(kernel, stride, padding) 세 정수의 튜플",
+            hint_en,
+            hint_ko,
+        )
+    kernel, stride, padding = values
+    try:
+        out = conv_transpose2d_out(16, kernel, stride, padding)
+        layer = nn.ConvTranspose2d(1, 1, kernel, stride, padding)
+        real = layer(torch.zeros(1, 1, 16, 16)).shape[-1]
+    except (ValueError, RuntimeError) as error:
+        return _wrong(
+            f"PyTorch rejects it: {error}",
+            "PyTorch가 거부하는 설정입니다.",
+            hint_en,
+            hint_ko,
+        )
+    if out != 32 or real != 32:
+        return _wrong(
+            f"That gives {real}x{real}, not 32x32.",
+            f"그 설정은 {real}x{real}을 만듭니다 (32x32가 아님).",
+            hint_en,
+            hint_ko,
+        )
+    return _right(
+        "DCGAN uses (4, 2, 1): a kernel divisible by the stride avoids checkerboards.",
+        "DCGAN은 (4, 2, 1)을 씁니다. 커널이 스트라이드로 나누어떨어지면 "
+        "체커보드가 덜 생깁니다.",
+    )
+
+
+def _check_03_2(answer) -> Verdict:
+    """Output size of Conv2d(kernel=5, stride=2, padding=2) on a 28x28 input."""
+    return _exact_ints(
+        answer,
+        (conv2d_out(28, 5, 2, 2),),
+        ("one int", "정수 하나"),
+        (
+            "floor((28 + 2*2 - 5) / 2) + 1: floor first, then add one.",
+            "floor((28 + 2*2 - 5) / 2) + 1: 내림을 먼저 하고 1을 더합니다.",
+        ),
+    )
+
+
+def _check_03_3(answer) -> Verdict:
+    """(zeros between pixels, zeros on each side) that make ConvTranspose2d(4, 2, 1)."""
+    return _exact_ints(
+        answer,
+        (2 - 1, 4 - 1 - 1),
+        (
+            "a tuple of two ints (between, each_side)",
+            "(between, each_side) 두 정수의 튜플",
+        ),
+        (
+            "Insert stride - 1 zeros between pixels; pad dilation*(k-1) - p per side.",
+            "픽셀 사이에 stride - 1 개, 양쪽에 dilation*(k-1) - p 개의 0을 넣습니다.",
+        ),
+    )
+
+
+def _check_03_4(answer) -> Verdict:
+    """Parameters of G's first layer, ConvTranspose2d(100, 512, 4, 1, 0, bias=False)."""
+    return _exact_ints(
+        answer,
+        (100 * 512 * 4 * 4,),
+        ("one int", "정수 하나"),
+        (
+            "A ConvTranspose2d weight has shape (in, out, k, k); there is no bias.",
+            "ConvTranspose2d의 가중치 모양은 (in, out, k, k)이고 편향은 없습니다.",
+        ),
+        note=(
+            "nz changes this count, never the 4x4 output size.",
+            "nz는 이 개수를 바꿀 뿐, 4x4라는 출력 크기는 바꾸지 않습니다.",
+        ),
+    )
+
+
+def _check_03_5(answer) -> Verdict:
+    """A DCGAN discriminator for 3x128x128 images returning (B,) logits."""
+    hint_en = (
+        "Five Conv2d(k=4, s=2, p=1) take 128 to 4, a last Conv2d(k=4, s=1, p=0) "
+        "takes 4 to 1; BatchNorm after every conv but the first and the last."
+    )
+    hint_ko = (
+        "Conv2d(k=4, s=2, p=1) 다섯 개가 128을 4로, 마지막 Conv2d(k=4, s=1, p=0)가 "
+        "4를 1로 줄입니다. 배치 정규화는 첫 층과 마지막 층을 뺀 "
+        "모든 합성곱 뒤에 둡니다."
+    )
+    if not isinstance(answer, nn.Module):
+        return _format_error("an nn.Module", "nn.Module", hint_en, hint_ko)
+    layers = [m for m in answer.modules() if next(m.children(), None) is None]
+    banned = (
+        nn.MaxPool2d,
+        nn.AvgPool2d,
+        nn.AdaptiveAvgPool2d,
+        nn.AdaptiveMaxPool2d,
+        nn.Linear,
+        nn.Upsample,
+    )
+    if any(isinstance(m, banned) for m in layers):
+        return _wrong(
+            "It uses pooling or a fully connected layer.",
+            "풀링이나 완전 연결 층이 들어 있습니다.",
+            hint_en,
+            hint_ko,
+        )
+    convs = [i for i, m in enumerate(layers) if isinstance(m, nn.Conv2d)]
+    if not convs:
+        return _wrong("It has no Conv2d.", "Conv2d가 없습니다.", hint_en, hint_ko)
+    after_first = layers[convs[0] + 1 : convs[1] if len(convs) > 1 else None]
+    if any(isinstance(m, nn.BatchNorm2d) for m in after_first):
+        return _wrong(
+            "BatchNorm follows D's input layer.",
+            "판별자의 입력 층 뒤에 배치 정규화가 있습니다.",
+            hint_en,
+            hint_ko,
+        )
+    training = answer.training
+    try:
+        answer.eval()
+        with torch.no_grad():
+            out = answer(torch.randn(2, 3, 128, 128))
+    except Exception as error:  # noqa: BLE001 - any failure is the student's to see
+        return _wrong(
+            f"It fails on a (2, 3, 128, 128) batch: {error}",
+            "(2, 3, 128, 128) 배치에서 실행이 실패합니다.",
+            hint_en,
+            hint_ko,
+        )
+    finally:
+        answer.train(training)
+    if tuple(out.shape) != (2,):
+        return _wrong(
+            f"It returns shape {tuple(out.shape)}, not (2,).",
+            f"출력 모양이 {tuple(out.shape)}입니다 ((2,)가 아님).",
+            hint_en,
+            hint_ko,
+        )
+    return _right()
+
+
+CHECKS = {
+    "03.1": _check_03_1,
+    "03.2": _check_03_2,
+    "03.3": _check_03_3,
+    "03.4": _check_03_4,
+    "03.5": _check_03_5,
+}

@@ -1,0 +1,95 @@
+"""What a check answers, and the small helpers every chapter's checks share.
+
+Serves dcgan_lib.exercises and the checks of each chapter (dcgan_lib/checks/chNN.py).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import torch
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """The outcome of one check: ``ok`` is True, False, or None (not answered yet)."""
+
+    ok: bool | None
+    message: str
+
+
+def _right(note_en: str = "", note_ko: str = "") -> Verdict:
+    text = "✅ 정답입니다! / Correct!"
+    if note_ko or note_en:
+        text += f"\n   {note_ko}\n   {note_en}"
+    return Verdict(True, text)
+
+
+def _wrong(why_en: str, why_ko: str, hint_en: str, hint_ko: str) -> Verdict:
+    return Verdict(
+        False,
+        f"❌ 아직 아닙니다 / Not yet.\n   {why_ko}\n   {why_en}\n"
+        f"   힌트: {hint_ko}\n   Hint: {hint_en}",
+    )
+
+
+def _ints(answer, count: int):
+    """``answer`` as a tuple of ``count`` ints, or None if it is not one."""
+    values = answer if isinstance(answer, (tuple, list)) else (answer,)
+    if len(values) != count:
+        return None
+    if not all(isinstance(v, int) and not isinstance(v, bool) for v in values):
+        return None
+    return tuple(values)
+
+
+def _format_error(what_en: str, what_ko: str, hint_en: str, hint_ko: str) -> Verdict:
+    return _wrong(
+        f"Expected {what_en}.", f"{what_ko} 형태로 답하세요.", hint_en, hint_ko
+    )
+
+
+def _exact_ints(answer, expected: tuple, form: tuple, hints: tuple, note=("", "")):
+    """A Verdict for an answer that must be exactly ``expected``, one or more ints.
+
+    ``form`` and ``hints`` are (English, Korean) pairs; ``note`` is said when right.
+    """
+    values = _ints(answer, len(expected))
+    if values is None:
+        return _format_error(*form, *hints)
+    if values != expected:
+        shown = values[0] if len(values) == 1 else values
+        return _wrong(f"{shown} is not it.", f"{shown}은(는) 답이 아닙니다.", *hints)
+    return _right(*note)
+
+
+def _real_number(answer):
+    """``answer`` as a float if it is one finite real number, else None."""
+    if isinstance(answer, (bool, str, bytes)):
+        return None
+    if isinstance(answer, torch.Tensor):
+        return float(answer.item()) if answer.numel() == 1 else None
+    try:
+        value = float(answer)  # int, float, numpy scalars and 0-d arrays
+    except (TypeError, ValueError):
+        return None
+    return value if abs(value) < float("inf") else None  # also rejects nan
+
+
+def _close_float(answer, expected, hints, traps=(), tol=1e-3, note=("", "")):
+    """A Verdict for one real number that must be within ``tol`` of ``expected``.
+
+    ``hints`` and ``note`` are (English, Korean) pairs. ``traps`` lists common wrong
+    answers as (value, why_en, why_ko): an answer close to one gets its explanation.
+    """
+    value = _real_number(answer)
+    if value is None:
+        return _format_error("one number (a float)", "숫자(실수) 하나", *hints)
+    if abs(value - expected) <= tol:
+        return _right(*note)
+    for trap, why_en, why_ko in traps:
+        if abs(value - trap) <= tol:
+            return _wrong(f"{value:.4g}: {why_en}", f"{value:.4g}: {why_ko}", *hints)
+    return _wrong(
+        f"{value:.4g} is not it.", f"{value:.4g}은(는) 답이 아닙니다.", *hints
+    )

@@ -1,0 +1,84 @@
+"""Chapter 04 (batch normalization): right and wrong answers for every check."""
+
+import pytest
+import torch
+from torch import nn
+
+from dcgan_lib.exercises import CHECKS, evaluate
+
+
+def _bn_once(values):
+    """(running_mean, running_var) of a fresh BatchNorm2d(1) after one batch."""
+    bn = nn.BatchNorm2d(1).double().train()
+    bn(torch.tensor(values, dtype=torch.float64).view(-1, 1, 1, 1))
+    return bn.running_mean.item(), bn.running_var.item()
+
+
+def _bn_value(values, index):
+    bn = nn.BatchNorm2d(1, eps=1e-12).double().train()
+    out = bn(torch.tensor(values, dtype=torch.float64).view(-1, 1, 1, 1))
+    return out.flatten()[index].item()
+
+
+RIGHT = {
+    "04.1": [_bn_value([1.0, 2.0, 3.0, 6.0], 3), 1.6036, 1.604],
+    "04.2": [_bn_once([1.0, 2.0, 3.0, 6.0]), (0.3, 1.3667), [0.3, 1.367]],
+    "04.3": [256, sum(p.numel() for p in nn.BatchNorm2d(128).parameters())],
+    "04.4": [
+        {"G": [5], "D": [1, 5]},
+        {"D": (5, 1), "G": 5},
+        {"G": {5}, "D": {1, 5}},
+    ],
+    "04.5": [2.0, 2],
+    "04.6": [0.01, 1 - 0.99],
+}
+
+WRONG = {
+    "04.1": [1.389, 0.857, 1.5, "1.604", (1.604, 0.0), True],
+    "04.2": [(0.3, 1.25), (2.7, 4.3), (0.2, 1.0), 0.3, ("0.3", 1.367)],
+    "04.3": [512, 513, 128, 256.0, "256"],
+    "04.4": [
+        {"G": [5], "D": [1]},
+        {"G": [1, 5], "D": [1, 5]},
+        {"G": [5]},
+        [5, 1, 5],
+        {"G": ["5"], "D": [1, 5]},
+        {"G": [5], "D": [1, 2, 3, 4, 5]},
+    ],
+    "04.5": [1.5, 1.0, 2.5, "2.0"],
+    "04.6": [0.99, 0.1, 0.9, None],
+}
+
+
+def test_chapter_04_checks_are_all_here():
+    assert set(RIGHT) == set(WRONG) == {k for k in CHECKS if k.startswith("04.")}
+
+
+@pytest.mark.parametrize("exercise", sorted(RIGHT))
+def test_right_answers_pass_and_wrong_ones_get_a_hint(exercise):
+    for answer in RIGHT[exercise]:
+        verdict = evaluate(exercise, answer)
+        assert verdict.ok is True, (answer, verdict.message)
+        assert "정답" in verdict.message and "Correct" in verdict.message
+    for answer in WRONG[exercise]:
+        verdict = evaluate(exercise, answer)
+        if answer is None:  # an unanswered exercise is not wrong, just pending
+            assert verdict.ok is None
+            continue
+        assert verdict.ok is False, answer
+        assert "힌트:" in verdict.message and "Hint:" in verdict.message
+
+
+def test_common_mistakes_are_named():
+    assert "unbiased" in evaluate("04.1", 3 / (14 / 3) ** 0.5).message
+    assert "unbiased" in evaluate("04.2", (0.3, 1.25)).message
+    assert "Keras" in evaluate("04.2", (2.7, 4.3)).message
+    assert "buffers" in evaluate("04.3", 512).message
+    assert "logit" in evaluate("04.4", {"G": [5], "D": [1]}).message
+    assert "opposite" in evaluate("04.6", 0.99).message
+
+
+def test_the_right_values_are_what_pytorch_computes():
+    """The expected answers of 04.1 and 04.2 come from nn.BatchNorm2d itself."""
+    assert evaluate("04.1", _bn_value([1.0, 2.0, 3.0, 6.0], 3)).ok
+    assert evaluate("04.2", _bn_once([1.0, 2.0, 3.0, 6.0])).ok
