@@ -1,13 +1,23 @@
-"""One update of D, one update of G, and a short loop that records what happened.
+"""One update of D, one update of G, a loop that records what happened, checkpoints.
 
 Serves the paper's section 4 (training details) and chapters 04, 05 and 06.
 """
 
 from __future__ import annotations
 
+import dataclasses
+import os
+import pickle
+import random
+import signal
+import threading
 import time
+import zipfile
+from contextlib import contextmanager
 from dataclasses import dataclass, field
+from pathlib import Path
 
+import numpy as np
 import torch
 import torch.nn.functional as F
 from torch import Tensor, nn
@@ -16,7 +26,18 @@ from torch.utils.data import DataLoader, Dataset, TensorDataset
 from .config import Config
 from .device import get_device
 
-__all__ = ["make_optimizers", "d_step", "g_step", "train", "History"]
+__all__ = [
+    "make_optimizers",
+    "d_step",
+    "g_step",
+    "train",
+    "History",
+    "save_checkpoint",
+    "load_checkpoint",
+]
+
+CHECKPOINT_FORMAT = "dcgan-book checkpoint"
+CHECKPOINT_VERSION = 1
 
 
 def make_optimizers(G: nn.Module, D: nn.Module, cfg: Config):
@@ -88,28 +109,221 @@ class History:
     d_fake_after: list = field(default_factory=list)  # mean D(G(z)) after it
     sample_steps: list = field(default_factory=list)  # steps where samples were taken
     samples: list = field(default_factory=list)  # (n, nc, H, W) CPU tensors in [-1, 1]
-    seconds: float = 0.0  # wall time spent in train()
+    seconds: float = 0.0  # wall time spent in train(), summed over resumed runs
 
 
-def _batches(dataset: Dataset, batch_size: int, generator: torch.Generator):
-    """Endless shuffled batches of images; in-memory datasets skip the DataLoader."""
-    if len(dataset) < batch_size:
-        raise ValueError(
-            f"the dataset has {len(dataset)} images, fewer than batch_size="
-            f"{batch_size}: use a smaller batch_size"
+# ---- batches: one generator draws every epoch's order and every step's noise
+
+
+class _Batches:
+    """Endless shuffled batches of images. Its state (the generator's, the epoch's
+    order and the position in it) goes into checkpoints, so a resumed run draws
+    exactly what an uninterrupted one would. In-memory datasets skip the DataLoader.
+    """
+
+    def __init__(self, dataset: Dataset, batch_size: int, generator: torch.Generator):
+        if len(dataset) < batch_size:
+            raise ValueError(
+                f"the dataset has {len(dataset)} images, fewer than batch_size="
+                f"{batch_size}: use a smaller batch_size"
+            )
+        self.dataset, self.batch_size, self.generator = dataset, batch_size, generator
+        self.end = (
+            len(dataset) // batch_size * batch_size
+        )  # drop the last partial batch
+        self.order, self.position, self._loader = None, self.end, None
+
+    def __next__(self) -> Tensor:
+        if self.position >= self.end:
+            self.order = torch.randperm(len(self.dataset), generator=self.generator)
+            self.position, self._loader = 0, None
+        index = self.order[self.position : self.position + self.batch_size]
+        self.position += self.batch_size
+        if isinstance(self.dataset, TensorDataset):
+            return self.dataset.tensors[0][index]
+        if self._loader is None:  # image files: read them in worker processes
+            rest = self.order[self.position - self.batch_size : self.end].tolist()
+            self._loader = iter(
+                DataLoader(
+                    self.dataset,
+                    self.batch_size,
+                    sampler=rest,
+                    drop_last=True,
+                    num_workers=min(4, os.cpu_count() or 1),
+                )
+            )
+        return next(self._loader)[0]
+
+    def state(self) -> dict:
+        return {
+            "generator": self.generator.get_state(),
+            "order": self.order,
+            "position": self.position,
+        }
+
+    def restore(self, state: dict) -> None:
+        self.generator.set_state(state["generator"])
+        self.order, self.position, self._loader = (
+            state["order"],
+            state["position"],
+            None,
         )
-    if isinstance(dataset, TensorDataset):
-        images = dataset.tensors[0]
-        while True:
-            order = torch.randperm(len(images), generator=generator)
-            for start in range(0, len(order) - batch_size + 1, batch_size):
-                yield images[order[start : start + batch_size]]
-    loader = DataLoader(
-        dataset, batch_size, shuffle=True, drop_last=True, generator=generator
-    )
-    while True:
-        for images, *_ in loader:
-            yield images
+
+
+# ---- checkpoints
+
+
+def _rng_states() -> dict:
+    numpy_state = np.random.get_state()
+    return {
+        "torch": torch.get_rng_state(),
+        "cuda": torch.cuda.get_rng_state_all() if torch.cuda.is_available() else [],
+        "python": random.getstate(),
+        "numpy": [
+            numpy_state[0],
+            torch.from_numpy(numpy_state[1].astype(np.int64)),
+            *numpy_state[2:],
+        ],
+    }
+
+
+def _set_rng_states(states: dict) -> None:
+    torch.set_rng_state(states["torch"])
+    if states["cuda"] and torch.cuda.is_available():
+        torch.cuda.set_rng_state_all(states["cuda"])
+    version, internal, gauss = states["python"]
+    random.setstate((version, tuple(internal), gauss))
+    kind, keys, *rest = states["numpy"]
+    np.random.set_state((kind, keys.numpy().astype(np.uint32), *rest))
+
+
+def save_checkpoint(
+    path,
+    G,
+    D,
+    opt_g,
+    opt_d,
+    step: int,
+    cfg: Config,
+    history: History,
+    data_state: dict | None = None,
+) -> Path:
+    """Save everything needed to continue: both networks and optimizers, the step,
+    every RNG state, the config and the history.
+
+    Written to a temporary file beside ``path`` and then renamed, so a crash while
+    writing never destroys the previous checkpoint. Returns: the path.
+    """
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    state = {
+        "format": CHECKPOINT_FORMAT,
+        "version": CHECKPOINT_VERSION,
+        "step": step,
+        "config": dataclasses.asdict(cfg),
+        "G": G.state_dict(),
+        "D": D.state_dict(),
+        "opt_g": opt_g.state_dict(),
+        "opt_d": opt_d.state_dict(),
+        "rng": _rng_states(),
+        "data": data_state,  # train()'s generator, epoch order and position
+        "history": dataclasses.asdict(history),
+    }
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    try:
+        torch.save(state, tmp)
+        os.replace(tmp, path)
+    finally:
+        tmp.unlink(missing_ok=True)
+    return path
+
+
+def load_checkpoint(
+    path, G=None, D=None, opt_g=None, opt_d=None, map_location="cpu"
+) -> dict:
+    """Read a checkpoint safely and load it into whichever of G, D, opt_g, opt_d
+    are given.
+
+    ``torch.load(..., weights_only=True)``: a checkpoint can hold tensors and
+    plain values but never code. A missing, truncated, foreign or mismatched
+    file raises an error that says which. Returns: the checkpoint as a dict
+    (``state["config"]`` rebuilds the run's ``Config(**state["config"])``).
+    """
+    path = Path(path)
+    if not path.is_file():
+        raise FileNotFoundError(f"no checkpoint at {str(path)!r}")
+    try:
+        state = torch.load(path, map_location=map_location, weights_only=True)
+    except pickle.UnpicklingError as error:
+        if "unsupported global" in str(error).lower():
+            raise ValueError(
+                f"{str(path)!r} holds Python objects other than tensors and plain "
+                "values; it was refused because loading it could run code"
+            ) from None
+        raise ValueError(
+            f"{str(path)!r} is not a readable checkpoint (truncated, corrupt, or "
+            "not a checkpoint at all)"
+        ) from None
+    except (RuntimeError, EOFError, zipfile.BadZipFile, OSError) as error:
+        raise ValueError(
+            f"{str(path)!r} is not a readable checkpoint (truncated or corrupt?): "
+            f"{error}"
+        ) from None
+    if not isinstance(state, dict) or state.get("format") != CHECKPOINT_FORMAT:
+        raise ValueError(f"{str(path)!r} is not a dcgan-book checkpoint")
+    if state.get("version") != CHECKPOINT_VERSION:
+        raise ValueError(
+            f"{str(path)!r} is checkpoint version {state.get('version')}; this "
+            f"dcgan_lib reads version {CHECKPOINT_VERSION}"
+        )
+    for name, target in (("G", G), ("D", D), ("opt_g", opt_g), ("opt_d", opt_d)):
+        if target is None:
+            continue
+        try:
+            target.load_state_dict(state[name])
+        except (RuntimeError, ValueError, KeyError) as error:
+            raise ValueError(
+                f"{str(path)!r} does not fit this {name}: build it with the "
+                f"checkpoint's settings, Config(**state['config']) = "
+                f"{state['config']}. PyTorch said: {str(error).splitlines()[0]}"
+            ) from None
+    return state
+
+
+# ---- the loop
+
+
+@torch.no_grad()
+def _sample(G: nn.Module, z: Tensor) -> Tensor:
+    """G(z) as training sees it (BatchNorm on batch statistics, as the PyTorch
+    tutorial samples), leaving G's running statistics exactly as they were."""
+    buffers = {name: b.clone() for name, b in G.named_buffers()}
+    images = G(z).cpu()
+    for name, b in G.named_buffers():
+        b.copy_(buffers[name])
+    return images
+
+
+@contextmanager
+def _ctrl_c_between_steps(active: bool):
+    """While ``active``, a first Ctrl-C only sets ``flag["stop"]``: the loop finishes
+    its step, saves and stops. A second Ctrl-C stops at once, as usual."""
+    flag = {"stop": False}
+    if not active or threading.current_thread() is not threading.main_thread():
+        yield flag
+        return
+    previous = signal.getsignal(signal.SIGINT)
+
+    def handler(signum, frame):
+        if flag["stop"]:
+            raise KeyboardInterrupt
+        flag["stop"] = True
+
+    signal.signal(signal.SIGINT, handler)
+    try:
+        yield flag
+    finally:
+        signal.signal(signal.SIGINT, previous)
 
 
 def train(
@@ -122,51 +336,104 @@ def train(
     sample_every: int | None = None,
     n_samples: int = 64,
     progress: bool = True,
+    checkpoint=None,
+    checkpoint_every: int | None = None,
+    resume: bool = False,
 ) -> History:
-    """Train G and D in place for ``steps`` updates of each; return the History.
+    """Train G and D in place until ``steps`` updates of each; return the History.
 
     Every step: z ~ N(0, I), fake = G(z), one ``d_step``, one ``g_step``. Batches
-    and noise come from a generator seeded with ``cfg.seed``, so a run repeats
-    exactly on the CPU; nothing global is seeded. Every ``sample_every`` steps
-    (and at the end) G draws the same ``n_samples`` latent vectors.
+    and noise come from one generator seeded with ``cfg.seed``, so a run repeats
+    exactly on the CPU, and nothing global is seeded. Every ``sample_every``
+    steps (and at the end) G draws the same ``n_samples`` latent vectors.
+
+    With ``checkpoint`` (a path), the run is saved every ``checkpoint_every``
+    steps, at the end, and on Ctrl-C before stopping. ``resume=True`` continues
+    from that checkpoint up to ``steps``, exactly as if never interrupted.
     Returns: a ``History``.
     """
     if not isinstance(steps, int) or steps < 1:
         raise ValueError(f"steps must be a positive int, got {steps!r}")
+    if resume and checkpoint is None:
+        raise ValueError("resume=True needs checkpoint=<path of the run to continue>")
     if getattr(G, "nz", cfg.nz) != cfg.nz:
         raise ValueError(f"G takes nz={G.nz} but cfg.nz={cfg.nz}: make them equal")
     device = get_device(device)
     G.to(device).train()
     D.to(device).train()
     opt_g, opt_d = make_optimizers(G, D, cfg)
+    history, done = History(), 0
+    if resume:
+        state = load_checkpoint(checkpoint, G, D, opt_g, opt_d, map_location=device)
+        if state["config"] != dataclasses.asdict(cfg):
+            changed = {
+                k: (v, getattr(cfg, k))
+                for k, v in state["config"].items()
+                if getattr(cfg, k, None) != v
+            }
+            raise ValueError(
+                "the checkpoint was made with other settings (checkpoint, now): "
+                f"{changed}; resume with Config(**state['config'])"
+            )
+        _set_rng_states(state["rng"])
+        history, done = History(**state["history"]), state["step"]
     generator = torch.Generator().manual_seed(cfg.seed)
     fixed_noise = torch.randn(n_samples, cfg.nz, 1, 1, generator=generator)
-    batches = _batches(dataset, cfg.batch_size, generator)
-    history = History()
+    batches = _Batches(dataset, cfg.batch_size, generator)
+    if resume:
+        if state.get("data") is None:
+            raise ValueError(f"{checkpoint} holds no data position to resume from")
+        batches.restore(state["data"])
     from tqdm.auto import tqdm
 
-    started = time.perf_counter()
-    bar = tqdm(range(1, steps + 1), disable=not progress, desc="training")
-    for step in bar:
-        real = next(batches).to(device)
-        z = torch.randn(cfg.batch_size, cfg.nz, 1, 1, generator=generator)
-        fake = G(z.to(device))
-        if step == 1 and fake.shape[1:] != real.shape[1:]:
-            raise ValueError(
-                f"the dataset's images are {tuple(real.shape[1:])} but G makes "
-                f"{tuple(fake.shape[1:])}: build G and D with the data's nc and "
-                "image_size (and load the data at that image_size)"
-            )
-        stats = {**d_step(D, opt_d, real, fake), **g_step(D, opt_g, fake)}
-        history.step.append(step)
-        for key, value in stats.items():
-            getattr(history, key).append(value)
-        if sample_every and step % sample_every == 0 or step == steps:
-            with torch.no_grad():
-                history.samples.append(G(fixed_noise.to(device)).cpu())
-            history.sample_steps.append(step)
-        bar.set_postfix(
-            loss_d=f"{stats['loss_d']:.3f}", loss_g=f"{stats['loss_g']:.3f}"
+    earlier, started = history.seconds, time.perf_counter()
+
+    def save(step):
+        history.seconds = earlier + time.perf_counter() - started
+        save_checkpoint(
+            checkpoint, G, D, opt_g, opt_d, step, cfg, history, batches.state()
         )
-    history.seconds = time.perf_counter() - started
+
+    bar = tqdm(
+        range(done + 1, steps + 1),
+        disable=not progress,
+        desc="training",
+        initial=done,
+        total=steps,
+    )
+    with _ctrl_c_between_steps(checkpoint is not None) as ctrl_c:
+        for step in bar:
+            real = next(batches).to(device)
+            z = torch.randn(cfg.batch_size, cfg.nz, 1, 1, generator=generator)
+            fake = G(z.to(device))
+            if step == done + 1 and fake.shape[1:] != real.shape[1:]:
+                raise ValueError(
+                    f"the dataset's images are {tuple(real.shape[1:])} but G makes "
+                    f"{tuple(fake.shape[1:])}: build G and D with the data's nc and "
+                    "image_size (and load the data at that image_size)"
+                )
+            stats = {**d_step(D, opt_d, real, fake), **g_step(D, opt_g, fake)}
+            history.step.append(step)
+            for key, value in stats.items():
+                getattr(history, key).append(value)
+            if sample_every and step % sample_every == 0 or step == steps:
+                history.samples.append(_sample(G, fixed_noise.to(device)))
+                history.sample_steps.append(step)
+            bar.set_postfix(
+                loss_d=f"{stats['loss_d']:.3f}", loss_g=f"{stats['loss_g']:.3f}"
+            )
+            if ctrl_c["stop"]:
+                save(step)
+                bar.close()
+                print(
+                    f"\ninterrupted: step {step} saved to {checkpoint}; "
+                    "resume=True continues from there"
+                )
+                raise KeyboardInterrupt
+            if checkpoint_every and step % checkpoint_every == 0 and step < steps:
+                save(step)
+    bar.close()
+    history.seconds = earlier + time.perf_counter() - started
+    if checkpoint is not None:
+        save(steps)
     return history
