@@ -1,0 +1,108 @@
+"""The command line as a reader uses it: train, resume, sample, and bad input."""
+
+import json
+import subprocess
+import sys
+
+import torch
+
+SMALL = ["--image-size", "16", "--ngf", "4", "--ndf", "4", "--batch-size", "500"]
+
+
+def _cli(*args, cwd):
+    return subprocess.run(
+        [sys.executable, "-m", "dcgan_lib", *args],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+
+
+def test_train_resume_and_sample(tmp_path):
+    first = _cli("train", *SMALL, "--epochs", "1", "--out", "run", cwd=tmp_path)
+    assert first.returncode == 0, first.stderr
+    run = tmp_path / "run"
+    assert (run / "checkpoint.pt").is_file() and (run / "losses.png").is_file()
+    assert [p.name for p in (run / "samples").iterdir()] == ["epoch_001.png"]
+    assert len(json.loads((run / "history.json").read_text())["loss_d"]) == 10
+
+    again = _cli("train", *SMALL, "--epochs", "1", "--out", "run", cwd=tmp_path)
+    assert again.returncode == 2 and "--resume" in again.stderr
+    assert "Traceback" not in again.stderr
+
+    resumed = _cli("train", "--epochs", "2", "--out", "run", "--resume", cwd=tmp_path)
+    assert resumed.returncode == 0, resumed.stderr
+    history = json.loads((run / "history.json").read_text())
+    assert history["step"] == list(range(1, 21))
+    assert sorted(p.name for p in (run / "samples").iterdir()) == [
+        "epoch_001.png",
+        "epoch_002.png",
+    ]
+
+    grid = _cli(
+        "sample",
+        "--checkpoint",
+        "run/checkpoint.pt",
+        "--n",
+        "9",
+        "--out",
+        "grid.png",
+        cwd=tmp_path,
+    )
+    assert (
+        grid.returncode == 0 and (tmp_path / "grid.png").read_bytes()[:4] == b"\x89PNG"
+    )
+    raw = _cli(
+        "sample",
+        "--checkpoint",
+        "run/checkpoint.pt",
+        "--n",
+        "9",
+        "--out",
+        "samples.pt",
+        cwd=tmp_path,
+    )
+    assert raw.returncode == 0, raw.stderr
+    samples = torch.load(tmp_path / "samples.pt", weights_only=True)
+    assert samples.shape == (9, 1, 16, 16) and samples.dtype == torch.float32
+    assert samples.abs().max() <= 1
+    kept = _cli(
+        "sample", "--checkpoint", "run/checkpoint.pt", "--out", "grid.png", cwd=tmp_path
+    )
+    assert kept.returncode == 2 and "--force" in kept.stderr
+
+
+def test_bad_flags_and_values_are_one_line(tmp_path):
+    (tmp_path / "junk.pt").write_bytes(b"not a checkpoint")
+    cases = [
+        (("train", "--out", "x", "--image-size", "48"), "power of two"),
+        (("train", "--out", "x", "--epochs", "zero"), "whole number"),
+        (("train", "--out", "x", "--dataset", "celeba"), "needs root="),
+        (("train", "--out", "x", "--resume"), "no checkpoint"),
+        (("sample", "--checkpoint", "junk.pt", "--out", "g.png"), "not a readable"),
+        (("sample", "--checkpoint", "absent.pt", "--out", "g.png"), "no checkpoint"),
+        (("train",), "--out"),
+    ]
+    for args, message in cases:
+        result = _cli(*args, cwd=tmp_path)
+        assert result.returncode == 2, (args, result.stderr)
+        assert message in result.stderr and "Traceback" not in result.stderr, args
+        assert len(result.stderr.strip().splitlines()) == 1, result.stderr
+
+
+def test_help_explains_every_flag(tmp_path):
+    text = _cli("train", "--help", cwd=tmp_path).stdout
+    for flag in (
+        "--dataset",
+        "--image-size",
+        "--epochs",
+        "--out",
+        "--resume",
+        "--force",
+        "--root",
+        "--device",
+    ):
+        assert flag in text
+    assert "never overwritten" in text
+    assert ".pt" in _cli("sample", "--help", cwd=tmp_path).stdout
