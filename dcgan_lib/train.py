@@ -34,6 +34,7 @@ __all__ = [
     "History",
     "save_checkpoint",
     "load_checkpoint",
+    "load_or_train",
 ]
 
 CHECKPOINT_FORMAT = "dcgan-book checkpoint"
@@ -437,3 +438,46 @@ def train(
     if checkpoint is not None:
         save(steps)
     return history
+
+
+def load_or_train(path, cfg: Config, dataset: Dataset, steps: int, **train_kwargs):
+    """A trained G and D without retraining: load the run saved at ``path`` if it
+    has ``steps`` steps with these settings, continue it if it has fewer, train it
+    from scratch if there is none.
+
+    The initial weights depend on ``cfg.seed`` only (the global RNG is left as it
+    was). A file made with other settings is never overwritten: that raises a
+    ValueError naming the differences. ``train_kwargs`` go to ``train``.
+    Returns: ``(G, D, history)``.
+    """
+    from .models import Discriminator, Generator, weights_init
+
+    path = Path(path)
+    with torch.random.fork_rng(devices=[]):  # initial weights fixed by cfg.seed alone
+        torch.manual_seed(cfg.seed)
+        G = Generator(cfg.nz, cfg.ngf, cfg.nc, cfg.image_size)
+        D = Discriminator(cfg.nc, cfg.ndf, cfg.image_size, cfg.leaky_slope)
+        G.apply(lambda m: weights_init(m, cfg.init_std))
+        D.apply(lambda m: weights_init(m, cfg.init_std))
+    done = 0
+    if path.exists():
+        state = load_checkpoint(path)
+        if state["config"] != dataclasses.asdict(cfg):
+            changed = {
+                k: (v, getattr(cfg, k, None))
+                for k, v in state["config"].items()
+                if getattr(cfg, k, None) != v
+            }
+            raise ValueError(
+                f"{str(path)!r} was trained with other settings (file, asked): "
+                f"{changed}; choose another path, or delete the file to retrain"
+            )
+        done = state["step"]
+        if done >= steps:
+            G.load_state_dict(state["G"])
+            D.load_state_dict(state["D"])
+            return G, D, History(**state["history"])
+    history = train(
+        cfg, dataset, G, D, steps, checkpoint=path, resume=done > 0, **train_kwargs
+    )
+    return G, D, history

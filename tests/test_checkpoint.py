@@ -182,3 +182,31 @@ def test_ctrl_c_saves_the_last_complete_step_then_stops(tmp_path, monkeypatch):
     straight = dl.train(CFG, _data(), G2, D2, steps=5, progress=False)
     assert resumed.loss_g == straight.loss_g
     assert all(torch.equal(a, b) for a, b in zip(G.parameters(), G2.parameters()))
+
+
+def test_load_or_train_trains_once_then_loads(tmp_path, monkeypatch):
+    path = tmp_path / "cache" / "mnist.pt"
+    G, D, history = dl.load_or_train(path, CFG, _data(), steps=3, progress=False)
+    assert path.is_file() and history.step == [1, 2, 3]
+
+    def no_training(*args, **kwargs):
+        raise AssertionError("a finished run must be loaded, not trained again")
+
+    monkeypatch.setattr(train_module, "train", no_training)
+    G2, _, loaded = dl.load_or_train(path, CFG, _data(), steps=3)
+    assert loaded.loss_d == history.loss_d
+    assert all(torch.equal(a, b) for a, b in zip(G.parameters(), G2.parameters()))
+    monkeypatch.undo()
+
+    _, _, longer = dl.load_or_train(path, CFG, _data(), steps=5, progress=False)
+    state = torch.get_rng_state()
+    _, _, straight = dl.load_or_train(
+        tmp_path / "fresh.pt", CFG, _data(), steps=5, progress=False
+    )
+    assert torch.equal(torch.get_rng_state(), state)  # global RNG untouched
+    assert longer.loss_d == straight.loss_d  # continued exactly where it stopped
+
+    before = path.read_bytes()
+    with pytest.raises(ValueError, match="other settings.*'ngf': \\(4, 8\\)"):
+        dl.load_or_train(path, dataclasses.replace(CFG, ngf=8), _data(), steps=5)
+    assert path.read_bytes() == before
