@@ -20,6 +20,9 @@ DATASET_DEFAULTS = {
     "mnist5k": {"image_size": 32, "nc": 1},
     "folder": {"image_size": 64, "nc": 3},
     "celeba": {"image_size": 64, "nc": 3},
+    "mnist": {"image_size": 32, "nc": 1},
+    "fashion-mnist": {"image_size": 32, "nc": 1},
+    "cifar10": {"image_size": 32, "nc": 3},
 }
 
 

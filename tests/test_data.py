@@ -29,7 +29,7 @@ def test_to_unit_range_maps_0_and_1_to_minus_one_and_one():
 
 
 def test_unknown_dataset_lists_the_known_ones():
-    with pytest.raises(ValueError, match="mnist5k, folder, celeba"):
+    with pytest.raises(ValueError, match="mnist5k, folder, celeba, mnist"):
         load_dataset("imagenet")
 
 
@@ -77,3 +77,35 @@ def test_mnist5k_reads_exactly_mlxtends_digits():
     expected_pixels, expected_labels = mnist_data()
     assert np.array_equal(pixels, expected_pixels)
     assert np.array_equal(labels, expected_labels)
+
+
+@pytest.mark.parametrize("name", ["mnist", "fashion-mnist", "cifar10"])
+def test_torchvision_datasets_say_how_to_get_them_when_offline(
+    name, tmp_path, monkeypatch
+):
+    from torchvision import datasets
+
+    def offline(*args, **kwargs):
+        raise RuntimeError("Error downloading train-images-idx3-ubyte.gz")
+
+    for class_name in ("MNIST", "FashionMNIST", "CIFAR10"):
+        monkeypatch.setattr(datasets, class_name, offline)
+    with pytest.raises(FileNotFoundError, match="internet connection.*'mnist5k'"):
+        load_dataset(name, root=tmp_path)
+
+
+def test_torchvision_datasets_are_scaled_like_the_others(tmp_path, monkeypatch):
+    from PIL import Image
+    from torchvision import datasets
+
+    class FakeCIFAR:  # stands in for the download; the transform is ours
+        def __init__(self, root, train, download, transform):
+            self.transform = transform
+
+        def __getitem__(self, index):
+            image = Image.fromarray(np.full((32, 32, 3), 255, dtype=np.uint8))
+            return self.transform(image), 0
+
+    monkeypatch.setattr(datasets, "CIFAR10", FakeCIFAR)
+    image, _ = load_dataset("cifar10", image_size=16, root=tmp_path)[0]
+    assert image.shape == (3, 16, 16) and torch.allclose(image, torch.ones(1))
