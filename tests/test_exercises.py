@@ -1,6 +1,7 @@
 from pathlib import Path
 
 import pytest
+from helpers import assert_right_and_wrong
 from torch import nn
 
 from dcgan_lib import Discriminator
@@ -52,14 +53,7 @@ def test_every_exercise_is_tested_with_right_and_wrong_answers():
 
 @pytest.mark.parametrize("exercise", sorted(RIGHT))
 def test_right_answers_pass_and_wrong_ones_get_a_hint(exercise):
-    for answer in RIGHT[exercise]:
-        verdict = evaluate(exercise, answer)
-        assert verdict.ok is True, (answer, verdict.message)
-        assert "정답" in verdict.message and "Correct" in verdict.message
-    for answer in WRONG[exercise]:
-        verdict = evaluate(exercise, answer)
-        assert verdict.ok is False, answer
-        assert "힌트:" in verdict.message and "Hint:" in verdict.message
+    assert_right_and_wrong(exercise, RIGHT, WRONG)
 
 
 @pytest.mark.parametrize("blank", [..., None])

@@ -5,6 +5,7 @@ import math
 import numpy as np
 import pytest
 import torch
+from helpers import assert_right_and_wrong
 
 from dcgan_lib.exercises import CHECKS, evaluate
 
@@ -40,14 +41,7 @@ def test_every_chapter_01_exercise_is_tested():
 
 @pytest.mark.parametrize("exercise", sorted(RIGHT))
 def test_right_answers_pass_and_wrong_ones_get_a_hint(exercise):
-    for answer in RIGHT[exercise]:
-        verdict = evaluate(exercise, answer)
-        assert verdict.ok is True, (answer, verdict.message)
-        assert "정답" in verdict.message and "Correct" in verdict.message
-    for answer in WRONG[exercise]:
-        verdict = evaluate(exercise, answer)
-        assert verdict.ok is False, answer
-        assert "힌트:" in verdict.message and "Hint:" in verdict.message
+    assert_right_and_wrong(exercise, RIGHT, WRONG)
 
 
 @pytest.mark.parametrize("exercise", sorted(TRAPS))

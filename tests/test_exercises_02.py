@@ -1,6 +1,7 @@
 """Right and wrong answers for chapter 02's exercise checks (architecture)."""
 
 import pytest
+from helpers import assert_right_and_wrong
 from torch import nn
 
 from dcgan_lib import Generator
@@ -25,8 +26,12 @@ def _g32(*, out_bn=False, act=nn.ReLU, last=nn.Tanh, nc=1, skip_bn=False):
 
 def _upsample_g32():
     return nn.Sequential(
-        nn.ConvTranspose2d(100, 32, 4, 1, 0), nn.BatchNorm2d(32), nn.ReLU(),
-        nn.Upsample(scale_factor=8), nn.Conv2d(32, 1, 3, 1, 1), nn.Tanh(),
+        nn.ConvTranspose2d(100, 32, 4, 1, 0),
+        nn.BatchNorm2d(32),
+        nn.ReLU(),
+        nn.Upsample(scale_factor=8),
+        nn.Conv2d(32, 1, 3, 1, 1),
+        nn.Tanh(),
     )
 
 
@@ -66,14 +71,7 @@ def test_chapter_02_checks_are_all_tested():
 
 @pytest.mark.parametrize("exercise", sorted(RIGHT))
 def test_right_answers_pass_and_wrong_ones_get_a_hint(exercise):
-    for answer in RIGHT[exercise]:
-        verdict = evaluate(exercise, answer)
-        assert verdict.ok is True, (answer, verdict.message)
-        assert "정답" in verdict.message and "Correct" in verdict.message
-    for answer in WRONG[exercise]:
-        verdict = evaluate(exercise, answer)
-        assert verdict.ok is False, answer
-        assert "힌트:" in verdict.message and "Hint:" in verdict.message
+    assert_right_and_wrong(exercise, RIGHT, WRONG)
 
 
 def test_a_checked_model_keeps_its_training_mode():

@@ -4,6 +4,7 @@ import math
 
 import pytest
 import torch
+from helpers import assert_right_and_wrong
 from torch import nn
 
 from dcgan_lib import weights_init
@@ -116,14 +117,7 @@ def test_chapter_05_checks_are_all_covered():
 
 @pytest.mark.parametrize("exercise", sorted(RIGHT))
 def test_right_answers_pass_and_wrong_ones_get_a_hint(exercise):
-    for answer in RIGHT[exercise]:
-        verdict = evaluate(exercise, answer)
-        assert verdict.ok is True, (answer, verdict.message)
-        assert "정답" in verdict.message and "Correct" in verdict.message
-    for answer in WRONG[exercise]:
-        verdict = evaluate(exercise, answer)
-        assert verdict.ok is False, answer
-        assert "힌트:" in verdict.message and "Hint:" in verdict.message
+    assert_right_and_wrong(exercise, RIGHT, WRONG)
 
 
 def test_checking_an_init_function_leaves_the_global_generator_alone():

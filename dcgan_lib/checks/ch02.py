@@ -9,9 +9,11 @@ import torch
 from torch import nn
 
 from .verdicts import (
+    POOLING_AND_FULLY_CONNECTED,
     Verdict,
     _exact_ints,
     _format_error,
+    _leaves,
     _right,
     _wrong,
 )
@@ -88,16 +90,8 @@ def _check_02_4(answer) -> Verdict:
 
     if not isinstance(answer, nn.Module):
         return _format_error("an nn.Module", "nn.Module", hint_en, hint_ko)
-    layers = [m for m in answer.modules() if next(m.children(), None) is None]
-    banned = (
-        nn.MaxPool2d,
-        nn.AvgPool2d,
-        nn.AdaptiveAvgPool2d,
-        nn.AdaptiveMaxPool2d,
-        nn.Upsample,
-        nn.Linear,
-        nn.Conv2d,
-    )
+    layers = _leaves(answer)
+    banned = (*POOLING_AND_FULLY_CONNECTED, nn.Conv2d)
     if any(isinstance(m, banned) for m in layers):
         return wrong(
             "Use transposed convolutions only: no pooling, Upsample, Conv2d or Linear.",

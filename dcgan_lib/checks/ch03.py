@@ -10,10 +10,12 @@ from torch import nn
 
 from ..shapes import conv2d_out, conv_transpose2d_out
 from .verdicts import (
+    POOLING_AND_FULLY_CONNECTED,
     Verdict,
     _exact_ints,
     _format_error,
     _ints,
+    _leaves,
     _right,
     _wrong,
 )
@@ -116,16 +118,8 @@ def _check_03_5(answer) -> Verdict:
     )
     if not isinstance(answer, nn.Module):
         return _format_error("an nn.Module", "nn.Module", hint_en, hint_ko)
-    layers = [m for m in answer.modules() if next(m.children(), None) is None]
-    banned = (
-        nn.MaxPool2d,
-        nn.AvgPool2d,
-        nn.AdaptiveAvgPool2d,
-        nn.AdaptiveMaxPool2d,
-        nn.Linear,
-        nn.Upsample,
-    )
-    if any(isinstance(m, banned) for m in layers):
+    layers = _leaves(answer)
+    if any(isinstance(m, POOLING_AND_FULLY_CONNECTED) for m in layers):
         return _wrong(
             "It uses pooling or a fully connected layer.",
             "풀링이나 완전 연결 층이 들어 있습니다.",

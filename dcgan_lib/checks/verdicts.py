@@ -8,6 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import torch
+from torch import nn
 
 
 @dataclass(frozen=True)
@@ -93,3 +94,19 @@ def _close_float(answer, expected, hints, traps=(), tol=1e-3, note=("", "")):
     return _wrong(
         f"{value:.4g} is not it.", f"{value:.4g}은(는) 답이 아닙니다.", *hints
     )
+
+
+# Layers a DCGAN must not use: the guidelines replace them by (transposed) convolutions.
+POOLING_AND_FULLY_CONNECTED = (
+    nn.MaxPool2d,
+    nn.AvgPool2d,
+    nn.AdaptiveAvgPool2d,
+    nn.AdaptiveMaxPool2d,
+    nn.Upsample,
+    nn.Linear,
+)
+
+
+def _leaves(model: nn.Module) -> list:
+    """The modules of ``model`` that hold no other modules, in order."""
+    return [m for m in model.modules() if next(m.children(), None) is None]
