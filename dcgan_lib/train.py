@@ -129,9 +129,8 @@ class _Batches:
                 f"{batch_size}: use a smaller batch_size"
             )
         self.dataset, self.batch_size, self.generator = dataset, batch_size, generator
-        self.end = (
-            len(dataset) // batch_size * batch_size
-        )  # drop the last partial batch
+        # an epoch ends before its last, partial batch
+        self.end = len(dataset) // batch_size * batch_size
         self.order, self.position, self._loader = None, self.end, None
 
     def __next__(self) -> Tensor:
@@ -164,11 +163,8 @@ class _Batches:
 
     def restore(self, state: dict) -> None:
         self.generator.set_state(state["generator"])
-        self.order, self.position, self._loader = (
-            state["order"],
-            state["position"],
-            None,
-        )
+        self.order, self.position = state["order"], state["position"]
+        self._loader = None
 
 
 # ---- checkpoints
