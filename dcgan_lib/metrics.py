@@ -142,7 +142,7 @@ def frechet_distance(a: Tensor, b: Tensor) -> float:
     """
     from scipy import linalg
 
-    a, b = a.double().cpu().numpy(), b.double().cpu().numpy()
+    a, b = (x.detach().double().cpu().numpy() for x in (a, b))
     mu_a, mu_b = a.mean(0), b.mean(0)
     ridge = 1e-6 * np.eye(a.shape[1])  # keeps sqrtm stable when a feature is constant
     cov_a, cov_b = np.cov(a, rowvar=False) + ridge, np.cov(b, rowvar=False) + ridge
@@ -169,7 +169,7 @@ def sample_quality(images: Tensor, real: Tensor | None = None, classifier=None) 
     nonzero = share[share > 0]
     scores = {
         "confidence": probabilities.max(1).values.mean().item(),
-        "class_entropy": float(-(nonzero * nonzero.log()).sum()),
+        "class_entropy": max(0.0, float(-(nonzero * nonzero.log()).sum())),
         "class_counts": counts.tolist(),
     }
     if real is not None:

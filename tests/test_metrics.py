@@ -34,6 +34,8 @@ def test_frechet_distance_of_gaussians_matches_the_closed_form():
     # means differ by 1 in each of 3 dims; stds 1 and 2: 3 * 1 + 3 * (1 - 2) ** 2 = 6
     assert frechet_distance(a, b) == pytest.approx(6.0, rel=0.03)
     assert frechet_distance(a, a) == pytest.approx(0.0, abs=1e-6)
+    tracked = a.clone().requires_grad_()  # e.g. features computed outside no_grad
+    assert frechet_distance(tracked, a) == pytest.approx(0.0, abs=1e-6)
 
 
 def test_real_digits_score_high_and_one_repeated_digit_shows_collapse(digits):
