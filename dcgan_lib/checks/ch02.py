@@ -13,6 +13,7 @@ from .verdicts import (
     Verdict,
     _exact_ints,
     _format_error,
+    _forward,
     _leaves,
     _right,
     _wrong,
@@ -125,18 +126,12 @@ def _check_02_4(answer) -> Verdict:
                 "Every transposed convolution but the last needs BatchNorm2d and ReLU.",
                 "마지막을 뺀 모든 전치 합성곱 뒤에 BatchNorm2d와 ReLU가 필요합니다.",
             )
-    training = answer.training
-    try:
-        answer.eval()
-        with torch.no_grad():
-            out = answer(torch.randn(2, 100, 1, 1))
-    except Exception as error:  # noqa: BLE001 - any failure is the student's to see
+    out, error = _forward(answer, torch.randn(2, 100, 1, 1))
+    if error is not None:
         return wrong(
             f"It fails on z of shape (2, 100, 1, 1): {error}",
             "모양이 (2, 100, 1, 1)인 z에서 실행이 실패합니다.",
         )
-    finally:
-        answer.train(training)
     if tuple(out.shape) != (2, 1, 32, 32):
         return wrong(
             f"It returns shape {tuple(out.shape)}, not (2, 1, 32, 32).",

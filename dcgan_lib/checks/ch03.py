@@ -14,6 +14,7 @@ from .verdicts import (
     Verdict,
     _exact_ints,
     _format_error,
+    _forward,
     _ints,
     _leaves,
     _right,
@@ -137,20 +138,14 @@ def _check_03_5(answer) -> Verdict:
             hint_en,
             hint_ko,
         )
-    training = answer.training
-    try:
-        answer.eval()
-        with torch.no_grad():
-            out = answer(torch.randn(2, 3, 128, 128))
-    except Exception as error:  # noqa: BLE001 - any failure is the student's to see
+    out, error = _forward(answer, torch.randn(2, 3, 128, 128))
+    if error is not None:
         return _wrong(
             f"It fails on a (2, 3, 128, 128) batch: {error}",
             "(2, 3, 128, 128) 배치에서 실행이 실패합니다.",
             hint_en,
             hint_ko,
         )
-    finally:
-        answer.train(training)
     if tuple(out.shape) != (2,):
         return _wrong(
             f"It returns shape {tuple(out.shape)}, not (2,).",

@@ -110,3 +110,17 @@ POOLING_AND_FULLY_CONNECTED = (
 def _leaves(model: nn.Module) -> list:
     """The modules of ``model`` that hold no other modules, in order."""
     return [m for m in model.modules() if next(m.children(), None) is None]
+
+
+def _forward(model: nn.Module, batch: torch.Tensor):
+    """``model(batch)`` in eval mode without gradients; its train/eval flag is
+    restored. Returns: ``(output, None)``, or ``(None, error)`` if it fails."""
+    training = model.training
+    try:
+        model.eval()
+        with torch.no_grad():
+            return model(batch), None
+    except Exception as error:  # noqa: BLE001 - any failure is the student's to see
+        return None, error
+    finally:
+        model.train(training)
