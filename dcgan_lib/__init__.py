@@ -5,7 +5,7 @@ viz, exercises (with each chapter's checks in checks/).
 """
 
 from . import exercises
-from .config import Config, fast_mode
+from .config import BOOK_SETTINGS, BOOK_STEPS, Config, book_config, fast_mode
 from .data import ImageFolderFlat, load_dataset, to_unit_range
 from .device import get_device, seed_everything
 from .metrics import digit_classifier, frechet_distance, sample_quality
@@ -20,11 +20,13 @@ from .train import (
     make_optimizers,
     save_checkpoint,
     train,
+    update_ema,
 )
 from .viz import (
     conv_calculator,
     conv_diagram,
     plot_history,
+    samples_gif,
     show_grid,
     use_hangul_font,
 )
@@ -32,6 +34,9 @@ from .viz import (
 __all__ = [
     "Config",
     "fast_mode",
+    "book_config",
+    "BOOK_SETTINGS",
+    "BOOK_STEPS",
     "Generator",
     "Discriminator",
     "weights_init",
@@ -46,7 +51,9 @@ __all__ = [
     "seed_everything",
     "show_grid",
     "plot_history",
+    "samples_gif",
     "train",
+    "update_ema",
     "d_step",
     "g_step",
     "make_optimizers",

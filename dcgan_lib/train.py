@@ -5,6 +5,7 @@ Serves the paper's section 4 (training details) and chapters 04, 05 and 06.
 
 from __future__ import annotations
 
+import copy
 import dataclasses
 import os
 import pickle
@@ -31,6 +32,7 @@ __all__ = [
     "d_step",
     "g_step",
     "train",
+    "update_ema",
     "History",
     "save_checkpoint",
     "load_checkpoint",
@@ -53,17 +55,25 @@ def make_optimizers(G: nn.Module, D: nn.Module, cfg: Config):
     )
 
 
-def d_step(D: nn.Module, opt_d, real: Tensor, fake: Tensor) -> dict:
+def _autocast(bf16: bool, device: torch.device):
+    """Forward passes in bfloat16 where it is safe (matrix products, convolutions),
+    in float32 elsewhere; a no-op unless ``bf16``. Backward runs outside it."""
+    return torch.autocast(device.type, dtype=torch.bfloat16, enabled=bf16)
+
+
+def d_step(D: nn.Module, opt_d, real: Tensor, fake: Tensor, bf16: bool = False) -> dict:
     """One update of D: maximise log D(x) + log(1 - D(G(z))).
 
     With logits and BCE: minimise BCE(D(x), 1) + BCE(D(G(z)), 0). ``fake`` is
-    detached, so this step changes D only.
+    detached, so this step changes D only. ``bf16``: D's forward passes under
+    bfloat16 autocast (see ``train``).
     Returns: plain floats ``loss_d``, ``d_real`` = mean D(x), ``d_fake`` = mean
     D(G(z)) before the update.
     """
     opt_d.zero_grad(set_to_none=True)
-    logits_real = D(real)
-    logits_fake = D(fake.detach())
+    with _autocast(bf16, real.device):
+        logits_real = D(real).float()
+        logits_fake = D(fake.detach()).float()
     loss_real = F.binary_cross_entropy_with_logits(
         logits_real, torch.ones_like(logits_real)
     )
@@ -80,15 +90,16 @@ def d_step(D: nn.Module, opt_d, real: Tensor, fake: Tensor) -> dict:
     }
 
 
-def g_step(D: nn.Module, opt_g, fake: Tensor) -> dict:
+def g_step(D: nn.Module, opt_g, fake: Tensor, bf16: bool = False) -> dict:
     """One update of G with the non-saturating loss: maximise log D(G(z)).
 
     That is BCE(D(G(z)), 1): fakes labelled "real". ``fake`` must still carry G's
-    graph. Returns: plain floats ``loss_g`` and ``d_fake_after`` = mean D(G(z))
-    judged by the D just updated.
+    graph. ``bf16`` as in ``d_step``. Returns: plain floats ``loss_g`` and
+    ``d_fake_after`` = mean D(G(z)) judged by the D just updated.
     """
     opt_g.zero_grad(set_to_none=True)
-    logits = D(fake)
+    with _autocast(bf16, fake.device):
+        logits = D(fake).float()
     loss_g = F.binary_cross_entropy_with_logits(logits, torch.ones_like(logits))
     loss_g.backward()
     opt_g.step()
@@ -96,6 +107,21 @@ def g_step(D: nn.Module, opt_g, fake: Tensor) -> dict:
         "loss_g": loss_g.item(),
         "d_fake_after": torch.sigmoid(logits).mean().item(),
     }
+
+
+@torch.no_grad()
+def update_ema(G_ema: nn.Module, G: nn.Module, decay: float, step: int) -> None:
+    """Move ``G_ema``'s weights a step towards G's: an exponential moving average.
+
+    w_ema <- d * w_ema + (1 - d) * w, with d = min(decay, (1 + step) / (10 + step)):
+    the warm-up forgets the random initial weights quickly. Buffers (BatchNorm's
+    running statistics) are copied from G.
+    """
+    d = min(decay, (1 + step) / (10 + step))
+    for w_ema, w in zip(G_ema.parameters(), G.parameters()):
+        w_ema.lerp_(w, 1 - d)
+    for b_ema, b in zip(G_ema.buffers(), G.buffers()):
+        b_ema.copy_(b)
 
 
 @dataclass
@@ -204,9 +230,11 @@ def save_checkpoint(
     cfg: Config,
     history: History,
     data_state: dict | None = None,
+    G_ema: nn.Module | None = None,
 ) -> Path:
-    """Save everything needed to continue: both networks and optimizers, the step,
-    every RNG state, the config and the history.
+    """Save everything needed to continue: both networks and optimizers, the
+    averaged G if there is one, the step, every RNG state, the config and the
+    history.
 
     Written to a temporary file beside ``path`` and then renamed, so a crash while
     writing never destroys the previous checkpoint. Returns: the path.
@@ -220,6 +248,7 @@ def save_checkpoint(
         "config": dataclasses.asdict(cfg),
         "G": G.state_dict(),
         "D": D.state_dict(),
+        "G_ema": None if G_ema is None else G_ema.state_dict(),
         "opt_g": opt_g.state_dict(),
         "opt_d": opt_d.state_dict(),
         "rng": _rng_states(),
@@ -236,10 +265,10 @@ def save_checkpoint(
 
 
 def load_checkpoint(
-    path, G=None, D=None, opt_g=None, opt_d=None, map_location="cpu"
+    path, G=None, D=None, opt_g=None, opt_d=None, map_location="cpu", G_ema=None
 ) -> dict:
-    """Read a checkpoint safely and load it into whichever of G, D, opt_g, opt_d
-    are given.
+    """Read a checkpoint safely and load it into whichever of G, D, opt_g, opt_d,
+    G_ema are given.
 
     ``torch.load(..., weights_only=True)``: a checkpoint can hold tensors and
     plain values but never code. A missing, truncated, foreign or mismatched
@@ -273,7 +302,13 @@ def load_checkpoint(
             f"{str(path)!r} is checkpoint version {state.get('version')}; this "
             f"dcgan_lib reads version {CHECKPOINT_VERSION}"
         )
-    for name, target in (("G", G), ("D", D), ("opt_g", opt_g), ("opt_d", opt_d)):
+    if G_ema is not None and state.get("G_ema") is None:
+        raise ValueError(
+            f"{str(path)!r} holds no averaged generator (it was trained with "
+            "cfg.ema_decay = 0): load its G instead"
+        )
+    targets = {"G": G, "D": D, "opt_g": opt_g, "opt_d": opt_d, "G_ema": G_ema}
+    for name, target in targets.items():
         if target is None:
             continue
         try:
@@ -336,6 +371,8 @@ def train(
     checkpoint=None,
     checkpoint_every: int | None = None,
     resume: bool = False,
+    G_ema: nn.Module | None = None,
+    bf16: bool = False,
 ) -> History:
     """Train G and D in place until ``steps`` updates of each; return the History.
 
@@ -347,7 +384,11 @@ def train(
     With ``checkpoint`` (a path), the run is saved every ``checkpoint_every``
     steps, at the end, and on Ctrl-C before stopping. ``resume=True`` continues
     from that checkpoint up to ``steps``, exactly as if never interrupted.
-    Returns: a ``History``.
+
+    ``G_ema``: when ``cfg.ema_decay > 0``, a copy of G (``copy.deepcopy(G)``) that
+    follows the moving average of G's weights (``update_ema``) and draws the
+    fixed-noise samples. ``bf16``: forward passes under bfloat16 autocast, faster
+    on CPUs with AVX-512 BF16 and on recent GPUs. Returns: a ``History``.
     """
     if not isinstance(steps, int) or steps < 1:
         raise ValueError(f"steps must be a positive int, got {steps!r}")
@@ -355,13 +396,22 @@ def train(
         raise ValueError("resume=True needs checkpoint=<path of the run to continue>")
     if getattr(G, "nz", cfg.nz) != cfg.nz:
         raise ValueError(f"G takes nz={G.nz} but cfg.nz={cfg.nz}: make them equal")
+    if (G_ema is None) != (cfg.ema_decay == 0):
+        raise ValueError(
+            f"cfg.ema_decay={cfg.ema_decay} and G_ema={type(G_ema).__name__}: pass "
+            "G_ema=copy.deepcopy(G) exactly when cfg.ema_decay > 0"
+        )
     device = get_device(device)
     G.to(device).train()
     D.to(device).train()
+    if G_ema is not None:
+        G_ema.to(device).train().requires_grad_(False)
     opt_g, opt_d = make_optimizers(G, D, cfg)
     history, done = History(), 0
     if resume:
-        state = load_checkpoint(checkpoint, G, D, opt_g, opt_d, map_location=device)
+        state = load_checkpoint(
+            checkpoint, G, D, opt_g, opt_d, map_location=device, G_ema=G_ema
+        )
         if state["config"] != dataclasses.asdict(cfg):
             changed = {
                 k: (v, getattr(cfg, k))
@@ -388,7 +438,7 @@ def train(
     def save(step):
         history.seconds = earlier + time.perf_counter() - started
         save_checkpoint(
-            checkpoint, G, D, opt_g, opt_d, step, cfg, history, batches.state()
+            checkpoint, G, D, opt_g, opt_d, step, cfg, history, batches.state(), G_ema
         )
 
     bar = tqdm(
@@ -402,19 +452,24 @@ def train(
         for step in bar:
             real = next(batches).to(device)
             z = torch.randn(cfg.batch_size, cfg.nz, 1, 1, generator=generator)
-            fake = G(z.to(device))
+            with _autocast(bf16, device):
+                fake = G(z.to(device)).float()
             if step == done + 1 and fake.shape[1:] != real.shape[1:]:
                 raise ValueError(
                     f"the dataset's images are {tuple(real.shape[1:])} but G makes "
                     f"{tuple(fake.shape[1:])}: build G and D with the data's nc and "
                     "image_size (and load the data at that image_size)"
                 )
-            stats = {**d_step(D, opt_d, real, fake), **g_step(D, opt_g, fake)}
+            stats = d_step(D, opt_d, real, fake, bf16)
+            stats.update(g_step(D, opt_g, fake, bf16))
+            if G_ema is not None:
+                update_ema(G_ema, G, cfg.ema_decay, step)
             history.step.append(step)
             for key, value in stats.items():
                 getattr(history, key).append(value)
             if sample_every and step % sample_every == 0 or step == steps:
-                history.samples.append(_sample(G, fixed_noise.to(device)))
+                sampler = G if G_ema is None else G_ema
+                history.samples.append(_sample(sampler, fixed_noise.to(device)))
                 history.sample_steps.append(step)
             bar.set_postfix(
                 loss_d=f"{stats['loss_d']:.3f}", loss_g=f"{stats['loss_g']:.3f}"
@@ -444,7 +499,8 @@ def load_or_train(path, cfg: Config, dataset: Dataset, steps: int, **train_kwarg
     The initial weights depend on ``cfg.seed`` only (the global RNG is left as it
     was). A file made with other settings is never overwritten: that raises a
     ValueError naming the differences. ``train_kwargs`` go to ``train``.
-    Returns: ``(G, D, history)``.
+    Returns: ``(G, D, history)``; G is the averaged generator (``G_ema``) when
+    ``cfg.ema_decay > 0``, since that is the one to sample from.
     """
     from .models import Discriminator, Generator, weights_init
 
@@ -455,6 +511,8 @@ def load_or_train(path, cfg: Config, dataset: Dataset, steps: int, **train_kwarg
         D = Discriminator(cfg.nc, cfg.ndf, cfg.image_size, cfg.leaky_slope)
         G.apply(lambda m: weights_init(m, cfg.init_std))
         D.apply(lambda m: weights_init(m, cfg.init_std))
+    G_ema = copy.deepcopy(G) if cfg.ema_decay > 0 else None
+    sampler = G if G_ema is None else G_ema
     done = 0
     if path.exists():
         state = load_checkpoint(path)
@@ -470,10 +528,17 @@ def load_or_train(path, cfg: Config, dataset: Dataset, steps: int, **train_kwarg
             )
         done = state["step"]
         if done >= steps:
-            G.load_state_dict(state["G"])
-            D.load_state_dict(state["D"])
-            return G, D, History(**state["history"])
+            load_checkpoint(path, G, D, G_ema=G_ema)
+            return sampler, D, History(**state["history"])
     history = train(
-        cfg, dataset, G, D, steps, checkpoint=path, resume=done > 0, **train_kwargs
+        cfg,
+        dataset,
+        G,
+        D,
+        steps,
+        checkpoint=path,
+        resume=done > 0,
+        G_ema=G_ema,
+        **train_kwargs,
     )
-    return G, D, history
+    return sampler, D, history

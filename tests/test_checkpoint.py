@@ -210,3 +210,39 @@ def test_load_or_train_trains_once_then_loads(tmp_path, monkeypatch):
     with pytest.raises(ValueError, match="other settings.*'ngf': \\(4, 8\\)"):
         dl.load_or_train(path, dataclasses.replace(CFG, ngf=8), _data(), steps=5)
     assert path.read_bytes() == before
+
+
+def test_resume_with_ema_continues_the_average_exactly(tmp_path):
+    import copy
+
+    cfg = dataclasses.replace(CFG, ema_decay=0.9)
+    path = tmp_path / "run.pt"
+    G, D = _models(cfg)
+    G_ema = copy.deepcopy(G)
+    dl.train(cfg, _data(), G, D, steps=3, checkpoint=path, G_ema=G_ema, progress=False)
+    G, D = _models(cfg)
+    G_ema = copy.deepcopy(G)
+    dl.train(
+        cfg, _data(), G, D, 6, checkpoint=path, resume=True, G_ema=G_ema, progress=False
+    )
+    G2, D2 = _models(cfg)
+    G2_ema = copy.deepcopy(G2)
+    dl.train(cfg, _data(), G2, D2, steps=6, G_ema=G2_ema, progress=False)
+    assert all(
+        torch.equal(a, b) for a, b in zip(G_ema.parameters(), G2_ema.parameters())
+    )
+
+    plain = tmp_path / "plain.pt"
+    dl.train(CFG, _data(), *_models(), steps=1, checkpoint=plain, progress=False)
+    with pytest.raises(ValueError, match="no averaged generator"):
+        dl.load_checkpoint(plain, G_ema=G_ema)
+
+
+def test_load_or_train_returns_the_averaged_generator(tmp_path):
+    cfg = dataclasses.replace(CFG, ema_decay=0.9)
+    path = tmp_path / "ema.pt"
+    G, _, _ = dl.load_or_train(path, cfg, _data(), steps=3, progress=False)
+    state = dl.load_checkpoint(path)
+    assert all(torch.equal(a, state["G_ema"][k]) for k, a in G.state_dict().items())
+    G_again, _, _ = dl.load_or_train(path, cfg, _data(), steps=3)
+    assert all(torch.equal(a, b) for a, b in zip(G.parameters(), G_again.parameters()))

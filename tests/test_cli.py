@@ -6,6 +6,8 @@ import sys
 
 import torch
 
+import dcgan_lib as dl
+
 SMALL = ["--image-size", "16", "--ngf", "4", "--ndf", "4", "--batch-size", "500"]
 
 
@@ -67,6 +69,13 @@ def test_train_resume_and_sample(tmp_path):
     samples = torch.load(tmp_path / "samples.pt", weights_only=True)
     assert samples.shape == (9, 1, 16, 16) and samples.dtype == torch.float32
     assert samples.abs().max() <= 1
+    state = dl.load_checkpoint(run / "checkpoint.pt")
+    assert state["config"]["ema_decay"] == dl.book_config("mnist5k").ema_decay
+    G = dl.Generator(100, 4, 1, 16)
+    G.load_state_dict(state["G_ema"])  # mnist5k's defaults average G's weights
+    z = torch.randn(9, 100, 1, 1, generator=torch.Generator().manual_seed(0))
+    with torch.no_grad():
+        assert torch.allclose(samples, G.eval()(z))  # sample draws from the average
     kept = _cli(
         "sample", "--checkpoint", "run/checkpoint.pt", "--out", "grid.png", cwd=tmp_path
     )

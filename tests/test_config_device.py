@@ -5,6 +5,7 @@ import numpy as np
 import pytest
 import torch
 
+import dcgan_lib as dl
 from dcgan_lib import Config, fast_mode, get_device, seed_everything
 
 
@@ -71,3 +72,19 @@ def test_seed_everything_makes_every_generator_repeat():
     assert draw() == first
     with pytest.raises(ValueError):
         seed_everything(-1)
+
+
+def test_book_config_gives_each_dataset_its_settings():
+    mnist = dl.book_config("mnist5k")
+    assert (mnist.image_size, mnist.nc) == (32, 1)
+    assert mnist.ema_decay > 0 and dl.BOOK_STEPS["mnist5k"] > 0
+    celeba = dl.book_config("celeba")
+    paper = dl.Config()
+    assert celeba == paper  # CelebA at 64x64 RGB: the paper's settings unchanged
+    with pytest.raises(ValueError, match="unknown dataset 'cifar'.*cifar10"):
+        dl.book_config("cifar")
+
+
+def test_ema_decay_must_be_below_one():
+    with pytest.raises(ValueError, match="ema_decay must be in \\[0, 1\\)"):
+        dl.Config(ema_decay=1.0)

@@ -142,3 +142,54 @@ def test_plot_history_draws_losses_and_d_outputs():
     left, right = figure.axes
     assert len(left.lines) == 2 and len(right.lines) == 3
     assert len(left.lines[0].get_xdata()) == 12 - 4 + 1
+
+
+def test_update_ema_averages_weights_with_a_warm_up():
+    torch.manual_seed(0)
+    G, _ = _models()
+    G_ema = dl.Generator(CFG.nz, CFG.ngf, CFG.nc, CFG.image_size)
+    before = _snapshot(G_ema)
+    dl.update_ema(G_ema, G, decay=0.999, step=0)  # warm-up: d = 1/10, not 0.999
+    for old, new, target in zip(before, G_ema.parameters(), G.parameters()):
+        assert torch.allclose(new, 0.1 * old + 0.9 * target, atol=1e-6)
+    before = _snapshot(G_ema)
+    dl.update_ema(G_ema, G, decay=0.5, step=10**6)  # later: the decay itself
+    for old, new, target in zip(before, G_ema.parameters(), G.parameters()):
+        assert torch.allclose(new, 0.5 * old + 0.5 * target, atol=1e-6)
+    assert all(
+        torch.equal(a, b) for a, b in zip(G_ema.buffers(), G.buffers())
+    )  # BatchNorm's running statistics are G's
+
+
+def test_train_with_ema_samples_from_the_average(tmp_path):
+    import copy
+
+    cfg = dataclasses.replace(CFG, ema_decay=0.9)
+    torch.manual_seed(0)
+    G, D = _models(cfg)
+    G_ema = copy.deepcopy(G)
+    history = dl.train(cfg, _data(), G, D, steps=6, G_ema=G_ema, progress=False)
+    assert any(
+        not torch.equal(a, b) for a, b in zip(G.parameters(), G_ema.parameters())
+    )
+    z = torch.randn(64, cfg.nz, 1, 1, generator=torch.Generator().manual_seed(cfg.seed))
+    with torch.no_grad():
+        assert torch.allclose(history.samples[-1], G_ema.train()(z), atol=1e-6)
+    with pytest.raises(ValueError, match="G_ema=copy.deepcopy"):
+        dl.train(cfg, _data(), G, D, steps=1, progress=False)  # ema on, no G_ema
+    with pytest.raises(ValueError, match="G_ema=copy.deepcopy"):
+        dl.train(CFG, _data(), G, D, steps=1, G_ema=G_ema, progress=False)
+
+
+def test_bf16_autocast_trains_and_keeps_float32_weights():
+    torch.manual_seed(0)
+    G, D = _models()
+    history = dl.train(CFG, _data(), G, D, steps=4, bf16=True, progress=False)
+    assert all(torch.isfinite(torch.tensor(history.loss_d + history.loss_g)))
+    assert all(p.dtype == torch.float32 for p in [*G.parameters(), *D.parameters()])
+    assert history.samples[-1].dtype == torch.float32
+    torch.manual_seed(0)
+    G2, D2 = _models()
+    plain = dl.train(CFG, _data(), G2, D2, steps=4, progress=False)
+    assert history.loss_d != plain.loss_d  # bf16 did run: rounding differs
+    assert abs(history.loss_d[0] - plain.loss_d[0]) < 0.05  # but only by rounding
