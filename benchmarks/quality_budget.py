@@ -5,7 +5,9 @@ classifier confidence >= 0.90 and a class entropy >= 0.95 * ln 10 on 1,000 sampl
 This trains in chunks until the budget is spent, then scores 1,000 samples with
 dcgan_lib.metrics, next to the Fréchet distance between two halves of the real data.
 
-    python benchmarks/quality_budget.py --seconds 300 --ngf 32 --batch-size 64
+    python benchmarks/quality_budget.py                 # the book's settings
+    python benchmarks/quality_budget.py --ngf 64 --batch-size 128 --lr 2e-4 \
+        --ema-decay 0                                   # the paper's, for comparison
 """
 
 import argparse
@@ -24,22 +26,24 @@ import dcgan_lib as dl
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seconds", type=float, default=300)
-    parser.add_argument("--ngf", type=int, default=64)
+    book = dl.book_config("mnist5k")
+    parser.add_argument("--ngf", type=int, default=book.ngf)
     parser.add_argument("--ndf", type=int, default=None, help="default: --ngf")
-    parser.add_argument("--batch-size", type=int, default=128)
-    parser.add_argument("--lr", type=float, default=2e-4)
+    parser.add_argument("--batch-size", type=int, default=book.batch_size)
+    parser.add_argument("--lr", type=float, default=book.lr)
+    parser.add_argument("--ema-decay", type=float, default=book.ema_decay)
+    parser.add_argument("--bf16", action="store_true")
     parser.add_argument("--chunk", type=int, default=25, help="steps between clocks")
-    parser.add_argument("--seed", type=int, default=999)
+    parser.add_argument("--seed", type=int, default=book.seed)
     args = parser.parse_args()
 
     cfg = dataclasses.replace(
-        dl.Config(),
-        image_size=32,
-        nc=1,
+        book,
         ngf=args.ngf,
         ndf=args.ndf or args.ngf,
         batch_size=args.batch_size,
         lr=args.lr,
+        ema_decay=args.ema_decay,
         seed=args.seed,
     )
     data = dl.load_dataset("mnist5k", image_size=32)
@@ -47,7 +51,9 @@ def main() -> None:
     started, steps = time.perf_counter(), 0
     while time.perf_counter() - started < args.seconds:
         steps += args.chunk
-        G, D, history = dl.load_or_train(path, cfg, data, steps, progress=False)
+        G, D, history = dl.load_or_train(
+            path, cfg, data, steps, progress=False, bf16=args.bf16
+        )
     elapsed = time.perf_counter() - started
 
     with torch.no_grad():  # train mode, batches of 100, as training samples
@@ -64,7 +70,11 @@ def main() -> None:
         json.dumps(
             {
                 "settings": {
-                    k: getattr(cfg, k) for k in ("ngf", "ndf", "batch_size", "lr")
+                    **{
+                        k: getattr(cfg, k)
+                        for k in ("ngf", "ndf", "batch_size", "lr", "ema_decay")
+                    },
+                    "bf16": args.bf16,
                 },
                 "steps": steps,
                 "seconds": round(elapsed, 1),

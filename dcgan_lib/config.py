@@ -75,7 +75,7 @@ BOOK_SETTINGS = {
 }
 
 # Full mode's length of training for chapter 06: about 5 minutes on a 2-core CPU.
-BOOK_STEPS = {"mnist5k": 6000}
+BOOK_STEPS = {"mnist5k": 5000}
 
 
 def book_config(dataset: str) -> Config:
