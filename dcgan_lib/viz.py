@@ -19,6 +19,7 @@ from .shapes import conv2d_out, conv_transpose2d_out
 __all__ = [
     "show_grid",
     "plot_history",
+    "samples_gif",
     "use_hangul_font",
     "conv_diagram",
     "conv_calculator",
@@ -265,3 +266,82 @@ def plot_history(history, title: str | None = None, smooth: int = 10) -> Figure:
         fig.suptitle(title, fontsize=11)
     fig.tight_layout()
     return fig
+
+
+def samples_gif(
+    samples,
+    steps=None,
+    path=None,
+    nrow: int = 8,
+    value_range: tuple[float, float] = (-1.0, 1.0),
+    frame_ms: int = 200,
+    scale: int = 2,
+) -> bytes:
+    """An animated GIF with one image grid per frame, e.g. of ``History.samples``.
+
+    ``samples``: a list of (B, C, H, W) tensors with C in {1, 3}, pixels in
+    ``value_range``; ``steps``: an optional label per frame ("step 500"), written
+    under its grid. Each grid is enlarged ``scale`` times (nearest pixel); the last
+    frame stays on screen four times as long. With ``path`` the GIF is also written
+    there. Returns: the GIF's bytes; in a notebook, show them with
+    ``IPython.display.Image(data=gif, format="gif")``.
+    """
+    from pathlib import Path
+
+    from PIL import Image, ImageDraw, ImageFont
+    from torchvision.utils import make_grid
+
+    samples = list(samples)
+    if not samples:
+        raise ValueError("samples is empty: pass a list of (B, C, H, W) tensors")
+    for images in samples:
+        if not isinstance(images, torch.Tensor) or images.dim() != 4:
+            shape = getattr(images, "shape", type(images).__name__)
+            raise ValueError(f"every frame must be a (B, C, H, W) tensor, got {shape}")
+        if images.shape[1] not in (1, 3):
+            raise ValueError(f"frames must have 1 or 3 channels, got {images.shape[1]}")
+    if steps is not None and len(steps) != len(samples):
+        raise ValueError(f"{len(steps)} labels for {len(samples)} frames")
+    if not (isinstance(scale, int) and scale >= 1 and frame_ms >= 1):
+        raise ValueError(
+            f"scale must be an int >= 1 and frame_ms >= 1, got {scale}, {frame_ms}"
+        )
+    frames = []
+    for index, images in enumerate(samples):
+        grid = make_grid(
+            images.detach().float().cpu(),
+            nrow=nrow,
+            padding=2,
+            normalize=True,
+            value_range=value_range,
+            pad_value=1.0,
+        )
+        pixels = (grid.permute(1, 2, 0) * 255).round().clamp(0, 255).byte().numpy()
+        frame = Image.fromarray(pixels, "RGB")
+        frame = frame.resize((frame.width * scale, frame.height * scale), Image.NEAREST)
+        if steps is not None:
+            labelled = Image.new("RGB", (frame.width, frame.height + 16), "white")
+            labelled.paste(frame, (0, 0))
+            ImageDraw.Draw(labelled).text(
+                (4, frame.height + 2),
+                f"step {steps[index]}",
+                fill="black",
+                font=ImageFont.load_default(),
+            )
+            frame = labelled
+        frames.append(frame)
+    buffer = io.BytesIO()
+    frames[0].save(
+        buffer,
+        format="GIF",
+        save_all=True,
+        append_images=frames[1:],
+        duration=[frame_ms] * (len(frames) - 1) + [4 * frame_ms],
+        loop=0,
+    )
+    gif = buffer.getvalue()
+    if path is not None:
+        path = Path(path)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(gif)
+    return gif

@@ -93,3 +93,47 @@ def test_library_figures_display_as_png_in_jupyter():
     png = conv_diagram(4, 4, 2, 1, transposed=True)._repr_png_()
     assert png.startswith(b"\x89PNG")
     assert show_grid(torch.zeros(4, 1, 8, 8))._repr_png_().startswith(b"\x89PNG")
+
+
+def test_samples_gif_has_one_frame_per_batch_and_holds_the_last(tmp_path):
+    import io
+
+    from PIL import Image
+
+    from dcgan_lib import samples_gif
+
+    frames = [torch.full((10, 1, 8, 8), value) for value in (-1.0, 0.0, 1.0)]
+    path = tmp_path / "runs" / "samples.gif"
+    gif = samples_gif(frames, steps=[1, 2, 3], path=path, nrow=5, frame_ms=100)
+    assert path.read_bytes() == gif
+    image = Image.open(io.BytesIO(gif))
+    assert image.format == "GIF" and image.n_frames == 3 and image.info["loop"] == 0
+    grid_w, grid_h = 5 * 10 + 2, 2 * 10 + 2  # make_grid with padding 2
+    assert image.size == (2 * grid_w, 2 * grid_h + 16)  # scale 2, a label strip
+    durations, centres = [], []
+    for index in range(3):
+        image.seek(index)
+        durations.append(image.info["duration"])
+        rgb = image.convert("RGB")
+        centres.append(rgb.getpixel((2 * (2 + 4), 2 * (2 + 4)))[0])  # first image
+    assert durations == [100, 100, 400]
+    assert centres[0] < 10 and 100 < centres[1] < 155 and centres[2] > 245
+    unlabelled = Image.open(io.BytesIO(samples_gif(frames, nrow=5, scale=1)))
+    assert unlabelled.size == (grid_w, grid_h) and unlabelled.n_frames == 3
+
+
+@pytest.mark.parametrize(
+    "frames, kwargs, message",
+    [
+        ([], {}, "empty"),
+        ([torch.zeros(3, 8, 8)], {}, r"\(B, C, H, W\)"),
+        ([torch.zeros(2, 2, 8, 8)], {}, "1 or 3"),
+        ([torch.zeros(2, 1, 8, 8)], {"steps": [1, 2]}, "2 labels for 1 frames"),
+        ([torch.zeros(2, 1, 8, 8)], {"scale": 0}, "scale"),
+    ],
+)
+def test_samples_gif_rejects_bad_input(frames, kwargs, message):
+    from dcgan_lib import samples_gif
+
+    with pytest.raises(ValueError, match=message):
+        samples_gif(frames, **kwargs)
