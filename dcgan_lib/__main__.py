@@ -74,19 +74,25 @@ def _parser() -> argparse.ArgumentParser:
         "--batch-size", type=_positive, help="default: 64 for mnist5k, 128 otherwise"
     )
     run.add_argument(
-        "--lr", type=float, help="Adam learning rate (default: 5e-4 for mnist5k, 2e-4)"
+        "--lr",
+        type=float,
+        help="Adam learning rate (default: 5e-4 for mnist5k, 2e-4 otherwise)",
     )
     run.add_argument(
-        "--ngf", type=_positive, help="G's base width (default: 32 for mnist5k, 64)"
+        "--ngf",
+        type=_positive,
+        help="G's base width (default: 32 for mnist5k, 64 otherwise)",
     )
     run.add_argument(
-        "--ndf", type=_positive, help="D's base width (default: 32 for mnist5k, 64)"
+        "--ndf",
+        type=_positive,
+        help="D's base width (default: 32 for mnist5k, 64 otherwise)",
     )
     run.add_argument(
         "--ema-decay",
         type=float,
         help="sample from a moving average of G's weights with this decay; 0 turns "
-        "it off, as in the paper (default: 0.999 for mnist5k, 0)",
+        "it off, as in the paper (default: 0.999 for mnist5k, 0 otherwise)",
     )
     run.add_argument(
         "--bf16",
