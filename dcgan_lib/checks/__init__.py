@@ -8,5 +8,13 @@ from .ch02 import CHECKS as CHAPTER_02
 from .ch03 import CHECKS as CHAPTER_03
 from .ch04 import CHECKS as CHAPTER_04
 from .ch05 import CHECKS as CHAPTER_05
+from .ch06 import CHECKS as CHAPTER_06
 
-CHECKS = {**CHAPTER_01, **CHAPTER_02, **CHAPTER_03, **CHAPTER_04, **CHAPTER_05}
+CHECKS = {
+    **CHAPTER_01,
+    **CHAPTER_02,
+    **CHAPTER_03,
+    **CHAPTER_04,
+    **CHAPTER_05,
+    **CHAPTER_06,
+}
