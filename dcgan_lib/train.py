@@ -14,7 +14,7 @@ import signal
 import threading
 import time
 import zipfile
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -58,7 +58,9 @@ def make_optimizers(G: nn.Module, D: nn.Module, cfg: Config):
 def _autocast(bf16: bool, device: torch.device):
     """Forward passes in bfloat16 where it is safe (matrix products, convolutions),
     in float32 elsewhere; a no-op unless ``bf16``. Backward runs outside it."""
-    return torch.autocast(device.type, dtype=torch.bfloat16, enabled=bf16)
+    if not bf16:  # never touch autocast then: older torch rejects some devices
+        return nullcontext()
+    return torch.autocast(device.type, dtype=torch.bfloat16)
 
 
 def d_step(D: nn.Module, opt_d, real: Tensor, fake: Tensor, bf16: bool = False) -> dict:
