@@ -75,6 +75,26 @@ def use_hangul_font() -> str | None:
     return HANGUL_FONT
 
 
+def _grid(images, nrow: int, value_range) -> torch.Tensor:
+    """``make_grid`` of a (B, C, H, W) batch with C in {1, 3}: pixels in [0, 1],
+    2 white pixels between images. Bad batches get a clear ValueError."""
+    from torchvision.utils import make_grid
+
+    if not isinstance(images, torch.Tensor) or images.dim() != 4:
+        shape = getattr(images, "shape", type(images).__name__)
+        raise ValueError(f"images must be a tensor of shape (B, C, H, W), got {shape}")
+    if images.shape[1] not in (1, 3):
+        raise ValueError(f"images must have 1 or 3 channels, got {images.shape[1]}")
+    return make_grid(
+        images.detach().float().cpu(),
+        nrow=nrow,
+        padding=2,
+        normalize=True,
+        value_range=value_range,
+        pad_value=1.0,
+    )
+
+
 def show_grid(
     images: torch.Tensor,
     nrow: int = 8,
@@ -87,21 +107,7 @@ def show_grid(
     ``images``: (B, C, H, W) with C in {1, 3}, pixels in ``value_range``.
     ``size``: inches per image. Returns: a matplotlib ``Figure``.
     """
-    from torchvision.utils import make_grid
-
-    if not isinstance(images, torch.Tensor) or images.dim() != 4:
-        shape = getattr(images, "shape", type(images).__name__)
-        raise ValueError(f"images must be a tensor of shape (B, C, H, W), got {shape}")
-    if images.shape[1] not in (1, 3):
-        raise ValueError(f"images must have 1 or 3 channels, got {images.shape[1]}")
-    grid = make_grid(
-        images.detach().float().cpu(),
-        nrow=nrow,
-        padding=2,
-        normalize=True,
-        value_range=value_range,
-        pad_value=1.0,
-    )
+    grid = _grid(images, nrow, value_range)
     cols = min(nrow, images.shape[0])
     rows = -(-images.shape[0] // nrow)
     aspect = images.shape[2] / images.shape[3]
@@ -289,17 +295,11 @@ def samples_gif(
     from pathlib import Path
 
     from PIL import Image, ImageDraw, ImageFont
-    from torchvision.utils import make_grid
 
     samples = list(samples)
     if not samples:
         raise ValueError("samples is empty: pass a list of (B, C, H, W) tensors")
-    for images in samples:
-        if not isinstance(images, torch.Tensor) or images.dim() != 4:
-            shape = getattr(images, "shape", type(images).__name__)
-            raise ValueError(f"every frame must be a (B, C, H, W) tensor, got {shape}")
-        if images.shape[1] not in (1, 3):
-            raise ValueError(f"frames must have 1 or 3 channels, got {images.shape[1]}")
+    grids = [_grid(images, nrow, value_range) for images in samples]
     if steps is not None and len(steps) != len(samples):
         raise ValueError(f"{len(steps)} labels for {len(samples)} frames")
     if not (isinstance(scale, int) and scale >= 1 and frame_ms >= 1):
@@ -307,15 +307,7 @@ def samples_gif(
             f"scale must be an int >= 1 and frame_ms >= 1, got {scale}, {frame_ms}"
         )
     frames = []
-    for index, images in enumerate(samples):
-        grid = make_grid(
-            images.detach().float().cpu(),
-            nrow=nrow,
-            padding=2,
-            normalize=True,
-            value_range=value_range,
-            pad_value=1.0,
-        )
+    for index, grid in enumerate(grids):
         pixels = (grid.permute(1, 2, 0) * 255).round().clamp(0, 255).byte().numpy()
         frame = Image.fromarray(pixels, "RGB")
         frame = frame.resize((frame.width * scale, frame.height * scale), Image.NEAREST)
