@@ -1,24 +1,26 @@
 """dcgan_lib: the small shared library behind the DCGAN Book.
 
-One concept per module: config, models, shapes, data, device, train, metrics,
-viz, exercises (with each chapter's checks in checks/).
+One concept per module: config, models, shapes, data, device, precision, train,
+checkpoints, sampling, metrics, viz, exercises (each chapter's checks in checks/).
 """
 
 from . import exercises
+from .checkpoints import load_checkpoint, save_checkpoint
 from .config import BOOK_SETTINGS, BOOK_STEPS, Config, book_config, fast_mode
 from .data import ImageFolderFlat, load_dataset, to_unit_range
 from .device import get_device, seed_everything
 from .metrics import digit_classifier, frechet_distance, sample_quality
-from .models import Discriminator, Generator, weights_init
+from .models import Discriminator, Generator, build_models, weights_init
+from .precision import PRECISIONS, autocast, choose_precision, make_scaler
+from .sampling import generate, prepare_for_sampling
 from .shapes import LayerShape, conv2d_out, conv_transpose2d_out, layer_shapes
 from .train import (
     History,
+    TrainingInterrupted,
     d_step,
     g_step,
-    load_checkpoint,
     load_or_train,
     make_optimizers,
-    save_checkpoint,
     train,
     update_ema,
 )
@@ -40,6 +42,13 @@ __all__ = [
     "Generator",
     "Discriminator",
     "weights_init",
+    "build_models",
+    "PRECISIONS",
+    "choose_precision",
+    "autocast",
+    "make_scaler",
+    "prepare_for_sampling",
+    "generate",
     "conv2d_out",
     "conv_transpose2d_out",
     "layer_shapes",
@@ -58,6 +67,7 @@ __all__ = [
     "g_step",
     "make_optimizers",
     "History",
+    "TrainingInterrupted",
     "save_checkpoint",
     "load_checkpoint",
     "load_or_train",

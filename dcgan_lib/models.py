@@ -7,9 +7,10 @@ from __future__ import annotations
 
 import operator
 
+import torch
 from torch import Tensor, nn
 
-__all__ = ["Generator", "Discriminator", "weights_init"]
+__all__ = ["Generator", "Discriminator", "weights_init", "build_models"]
 
 
 def _check_positive(**values) -> None:
@@ -132,3 +133,19 @@ def weights_init(module: nn.Module, std: float = 0.02) -> None:
     elif isinstance(module, nn.BatchNorm2d):
         nn.init.normal_(module.weight, 1.0, std)
         nn.init.zeros_(module.bias)
+
+
+def build_models(cfg) -> tuple[Generator, Discriminator]:
+    """G and D for a ``Config``, initialized with ``weights_init(std=cfg.init_std)``.
+
+    The initial weights depend on ``cfg.seed`` alone: they are drawn inside
+    ``torch.random.fork_rng``, so the global random state is left as it was.
+    Returns: ``(G, D)`` on the CPU, in train mode.
+    """
+    with torch.random.fork_rng(devices=[]):
+        torch.manual_seed(cfg.seed)
+        G = Generator(cfg.nz, cfg.ngf, cfg.nc, cfg.image_size)
+        D = Discriminator(cfg.nc, cfg.ndf, cfg.image_size, cfg.leaky_slope)
+        G.apply(lambda m: weights_init(m, cfg.init_std))
+        D.apply(lambda m: weights_init(m, cfg.init_std))
+    return G, D

@@ -1,4 +1,4 @@
-"""One update of D, one update of G, a loop that records what happened, checkpoints.
+"""One update of D, one update of G, and a loop that records what happened.
 
 Serves the paper's section 4 (training details) and chapters 04, 05 and 06.
 """
@@ -8,24 +8,23 @@ from __future__ import annotations
 import copy
 import dataclasses
 import os
-import pickle
-import random
 import signal
 import threading
 import time
-import zipfile
-from contextlib import contextmanager, nullcontext
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import numpy as np
 import torch
 import torch.nn.functional as F
 from torch import Tensor, nn
 from torch.utils.data import DataLoader, Dataset, TensorDataset
 
+from .checkpoints import _set_rng_states, load_checkpoint, save_checkpoint
 from .config import Config
 from .device import get_device
+from .precision import autocast, choose_precision, make_scaler
+from .sampling import prepare_for_sampling
 
 __all__ = [
     "make_optimizers",
@@ -34,13 +33,9 @@ __all__ = [
     "train",
     "update_ema",
     "History",
-    "save_checkpoint",
-    "load_checkpoint",
+    "TrainingInterrupted",
     "load_or_train",
 ]
-
-CHECKPOINT_FORMAT = "dcgan-book checkpoint"
-CHECKPOINT_VERSION = 1
 
 
 def make_optimizers(G: nn.Module, D: nn.Module, cfg: Config):
@@ -55,25 +50,39 @@ def make_optimizers(G: nn.Module, D: nn.Module, cfg: Config):
     )
 
 
-def _autocast(bf16: bool, device: torch.device):
-    """Forward passes in bfloat16 where it is safe (matrix products, convolutions),
-    in float32 elsewhere; a no-op unless ``bf16``. Backward runs outside it."""
-    if not bf16:  # never touch autocast then: older torch rejects some devices
-        return nullcontext()
-    return torch.autocast(device.type, dtype=torch.bfloat16)
+def _backward_and_step(loss: Tensor, optimizer, scaler) -> None:
+    """loss.backward() and optimizer.step(), through the GradScaler for fp16."""
+    if scaler is None:
+        loss.backward()
+        optimizer.step()
+        return
+    scaler.scale(loss).backward()
+    scaler.step(optimizer)  # skipped when a gradient overflowed
+    scaler.update()
 
 
-def d_step(D: nn.Module, opt_d, real: Tensor, fake: Tensor, bf16: bool = False) -> dict:
+def _check_scaler(precision: str, scaler) -> None:
+    if precision == "fp16" and scaler is None:
+        raise ValueError(
+            "precision 'fp16' needs a GradScaler: pass scaler=dl.make_scaler('fp16', "
+            "device) (train() does this itself)"
+        )
+
+
+def d_step(
+    D: nn.Module, opt_d, real: Tensor, fake: Tensor, precision="fp32", scaler=None
+) -> dict:
     """One update of D: maximise log D(x) + log(1 - D(G(z))).
 
     With logits and BCE: minimise BCE(D(x), 1) + BCE(D(G(z)), 0). ``fake`` is
-    detached, so this step changes D only. ``bf16``: D's forward passes under
-    bfloat16 autocast (see ``train``).
+    detached, so this step changes D only. ``precision``: "fp32", or "bf16" /
+    "fp16" for D's forward passes under autocast (fp16 with a ``scaler``).
     Returns: plain floats ``loss_d``, ``d_real`` = mean D(x), ``d_fake`` = mean
     D(G(z)) before the update.
     """
+    _check_scaler(precision, scaler)
     opt_d.zero_grad(set_to_none=True)
-    with _autocast(bf16, real.device):
+    with autocast(precision, real.device):
         logits_real = D(real).float()
         logits_fake = D(fake.detach()).float()
     loss_real = F.binary_cross_entropy_with_logits(
@@ -83,8 +92,7 @@ def d_step(D: nn.Module, opt_d, real: Tensor, fake: Tensor, bf16: bool = False) 
         logits_fake, torch.zeros_like(logits_fake)
     )
     loss_d = loss_real + loss_fake
-    loss_d.backward()
-    opt_d.step()
+    _backward_and_step(loss_d, opt_d, scaler)
     return {
         "loss_d": loss_d.item(),
         "d_real": torch.sigmoid(logits_real).mean().item(),
@@ -92,19 +100,19 @@ def d_step(D: nn.Module, opt_d, real: Tensor, fake: Tensor, bf16: bool = False) 
     }
 
 
-def g_step(D: nn.Module, opt_g, fake: Tensor, bf16: bool = False) -> dict:
+def g_step(D: nn.Module, opt_g, fake: Tensor, precision="fp32", scaler=None) -> dict:
     """One update of G with the non-saturating loss: maximise log D(G(z)).
 
     That is BCE(D(G(z)), 1): fakes labelled "real". ``fake`` must still carry G's
-    graph. ``bf16`` as in ``d_step``. Returns: plain floats ``loss_g`` and
-    ``d_fake_after`` = mean D(G(z)) judged by the D just updated.
+    graph. ``precision`` and ``scaler`` as in ``d_step``. Returns: plain floats
+    ``loss_g`` and ``d_fake_after`` = mean D(G(z)) judged by the D just updated.
     """
+    _check_scaler(precision, scaler)
     opt_g.zero_grad(set_to_none=True)
-    with _autocast(bf16, fake.device):
+    with autocast(precision, fake.device):
         logits = D(fake).float()
     loss_g = F.binary_cross_entropy_with_logits(logits, torch.ones_like(logits))
-    loss_g.backward()
-    opt_g.step()
+    _backward_and_step(loss_g, opt_g, scaler)
     return {
         "loss_g": loss_g.item(),
         "d_fake_after": torch.sigmoid(logits).mean().item(),
@@ -117,7 +125,9 @@ def update_ema(G_ema: nn.Module, G: nn.Module, decay: float, step: int) -> None:
 
     w_ema <- d * w_ema + (1 - d) * w, with d = min(decay, (1 + step) / (10 + step)):
     the warm-up forgets the random initial weights quickly. Buffers (BatchNorm's
-    running statistics) are copied from G.
+    running statistics) are copied from G: they belong to G's weights, not to the
+    average, so sample ``G_ema`` through ``prepare_for_sampling``, which
+    re-estimates them.
     """
     d = min(decay, (1 + step) / (10 + step))
     for w_ema, w in zip(G_ema.parameters(), G.parameters()):
@@ -139,6 +149,20 @@ class History:
     sample_steps: list = field(default_factory=list)  # steps where samples were taken
     samples: list = field(default_factory=list)  # (n, nc, H, W) CPU tensors in [-1, 1]
     seconds: float = 0.0  # wall time spent in train(), summed over resumed runs
+    precision: str = ""  # the arithmetic train() used: "fp32", "bf16" or "fp16"
+
+
+class TrainingInterrupted(KeyboardInterrupt):
+    """Ctrl-C stopped ``train`` at a step boundary after saving a checkpoint.
+
+    ``step`` and ``path`` say where; ``resume=True`` continues from there.
+    """
+
+    def __init__(self, step: int, path):
+        self.step, self.path = step, Path(path)
+        super().__init__(
+            f"interrupted at step {step}, saved to {path}; resume=True continues"
+        )
 
 
 # ---- batches: one generator draws every epoch's order and every step's noise
@@ -195,147 +219,7 @@ class _Batches:
         self._loader = None
 
 
-# ---- checkpoints
-
-
-def _rng_states() -> dict:
-    numpy_state = np.random.get_state()
-    return {
-        "torch": torch.get_rng_state(),
-        "cuda": torch.cuda.get_rng_state_all() if torch.cuda.is_available() else [],
-        "python": random.getstate(),
-        "numpy": [
-            numpy_state[0],
-            torch.from_numpy(numpy_state[1].astype(np.int64)),
-            *numpy_state[2:],
-        ],
-    }
-
-
-def _set_rng_states(states: dict) -> None:
-    torch.set_rng_state(states["torch"])
-    if states["cuda"] and torch.cuda.is_available():
-        torch.cuda.set_rng_state_all(states["cuda"])
-    version, internal, gauss = states["python"]
-    random.setstate((version, tuple(internal), gauss))
-    kind, keys, *rest = states["numpy"]
-    np.random.set_state((kind, keys.numpy().astype(np.uint32), *rest))
-
-
-def save_checkpoint(
-    path,
-    G,
-    D,
-    opt_g,
-    opt_d,
-    step: int,
-    cfg: Config,
-    history: History,
-    data_state: dict | None = None,
-    G_ema: nn.Module | None = None,
-) -> Path:
-    """Save everything needed to continue: both networks and optimizers, the
-    averaged G if there is one, the step, every RNG state, the config and the
-    history.
-
-    Written to a temporary file beside ``path`` and then renamed, so a crash while
-    writing never destroys the previous checkpoint. Returns: the path.
-    """
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    state = {
-        "format": CHECKPOINT_FORMAT,
-        "version": CHECKPOINT_VERSION,
-        "step": step,
-        "config": dataclasses.asdict(cfg),
-        "G": G.state_dict(),
-        "D": D.state_dict(),
-        "G_ema": None if G_ema is None else G_ema.state_dict(),
-        "opt_g": opt_g.state_dict(),
-        "opt_d": opt_d.state_dict(),
-        "rng": _rng_states(),
-        "data": data_state,  # train()'s generator, epoch order and position
-        "history": dataclasses.asdict(history),
-    }
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    try:
-        torch.save(state, tmp)
-        os.replace(tmp, path)
-    finally:
-        tmp.unlink(missing_ok=True)
-    return path
-
-
-def load_checkpoint(
-    path, G=None, D=None, opt_g=None, opt_d=None, map_location="cpu", G_ema=None
-) -> dict:
-    """Read a checkpoint safely and load it into whichever of G, D, opt_g, opt_d,
-    G_ema are given.
-
-    ``torch.load(..., weights_only=True)``: a checkpoint can hold tensors and
-    plain values but never code. A missing, truncated, foreign or mismatched
-    file raises an error that says which. Returns: the checkpoint as a dict
-    (``state["config"]`` rebuilds the run's ``Config(**state["config"])``).
-    """
-    path = Path(path)
-    if not path.is_file():
-        raise FileNotFoundError(f"no checkpoint at {str(path)!r}")
-    try:
-        state = torch.load(path, map_location=map_location, weights_only=True)
-    except pickle.UnpicklingError as error:
-        if "unsupported global" in str(error).lower():
-            raise ValueError(
-                f"{str(path)!r} holds Python objects other than tensors and plain "
-                "values; it was refused because loading it could run code"
-            ) from None
-        raise ValueError(
-            f"{str(path)!r} is not a readable checkpoint (truncated, corrupt, or "
-            "not a checkpoint at all)"
-        ) from None
-    except (RuntimeError, EOFError, zipfile.BadZipFile, OSError) as error:
-        raise ValueError(
-            f"{str(path)!r} is not a readable checkpoint (truncated or corrupt?): "
-            f"{error}"
-        ) from None
-    if not isinstance(state, dict) or state.get("format") != CHECKPOINT_FORMAT:
-        raise ValueError(f"{str(path)!r} is not a dcgan-book checkpoint")
-    if state.get("version") != CHECKPOINT_VERSION:
-        raise ValueError(
-            f"{str(path)!r} is checkpoint version {state.get('version')}; this "
-            f"dcgan_lib reads version {CHECKPOINT_VERSION}"
-        )
-    if G_ema is not None and state.get("G_ema") is None:
-        raise ValueError(
-            f"{str(path)!r} holds no averaged generator (it was trained with "
-            "cfg.ema_decay = 0): load its G instead"
-        )
-    targets = {"G": G, "D": D, "opt_g": opt_g, "opt_d": opt_d, "G_ema": G_ema}
-    for name, target in targets.items():
-        if target is None:
-            continue
-        try:
-            target.load_state_dict(state[name])
-        except (RuntimeError, ValueError, KeyError) as error:
-            raise ValueError(
-                f"{str(path)!r} does not fit this {name}: build it with the "
-                f"checkpoint's settings, Config(**state['config']) = "
-                f"{state['config']}. PyTorch said: {str(error).splitlines()[0]}"
-            ) from None
-    return state
-
-
 # ---- the loop
-
-
-@torch.no_grad()
-def _sample(G: nn.Module, z: Tensor) -> Tensor:
-    """G(z) as training sees it (BatchNorm on batch statistics, as the PyTorch
-    tutorial samples), leaving G's running statistics exactly as they were."""
-    buffers = {name: b.clone() for name, b in G.named_buffers()}
-    images = G(z).cpu()
-    for name, b in G.named_buffers():
-        b.copy_(buffers[name])
-    return images
 
 
 @contextmanager
@@ -374,23 +258,29 @@ def train(
     checkpoint_every: int | None = None,
     resume: bool = False,
     G_ema: nn.Module | None = None,
-    bf16: bool = False,
+    precision: str = "auto",
+    on_sample=None,
 ) -> History:
     """Train G and D in place until ``steps`` updates of each; return the History.
 
     Every step: z ~ N(0, I), fake = G(z), one ``d_step``, one ``g_step``. Batches
     and noise come from one generator seeded with ``cfg.seed``, so a run repeats
     exactly on the CPU, and nothing global is seeded. Every ``sample_every``
-    steps (and at the end) G draws the same ``n_samples`` latent vectors.
+    steps (and at the end) the generator draws the same ``n_samples`` latent
+    vectors through ``prepare_for_sampling``; then ``on_sample(step, history)``
+    is called, if given.
 
     With ``checkpoint`` (a path), the run is saved every ``checkpoint_every``
-    steps, at the end, and on Ctrl-C before stopping. ``resume=True`` continues
-    from that checkpoint up to ``steps``, exactly as if never interrupted.
+    steps, at the end, and on Ctrl-C, which then raises ``TrainingInterrupted``.
+    ``resume=True`` continues from that checkpoint up to ``steps``, exactly as if
+    never interrupted.
 
     ``G_ema``: when ``cfg.ema_decay > 0``, a copy of G (``copy.deepcopy(G)``) that
     follows the moving average of G's weights (``update_ema``) and draws the
-    fixed-noise samples. ``bf16``: forward passes under bfloat16 autocast, faster
-    on CPUs with AVX-512 BF16 and on recent GPUs. Returns: a ``History``.
+    fixed-noise samples. ``precision``: "auto" (``choose_precision``: bf16 only
+    where this machine has it in hardware), "fp32", "bf16" or "fp16"; a resumed
+    run with "auto" keeps the precision it was started with.
+    Returns: a ``History``.
     """
     if not isinstance(steps, int) or steps < 1:
         raise ValueError(f"steps must be a positive int, got {steps!r}")
@@ -409,11 +299,16 @@ def train(
     if G_ema is not None:
         G_ema.to(device).train().requires_grad_(False)
     opt_g, opt_d = make_optimizers(G, D, cfg)
-    history, done = History(), 0
+    history, done, state = History(), 0, None
     if resume:
         state = load_checkpoint(
             checkpoint, G, D, opt_g, opt_d, map_location=device, G_ema=G_ema
         )
+        if precision == "auto":  # a run keeps its arithmetic, so it resumes exactly
+            precision = state.get("precision", "fp32")
+    precision, _ = choose_precision(precision, device)
+    scalers = {"d": make_scaler(precision, device), "g": make_scaler(precision, device)}
+    if resume:
         if state["config"] != dataclasses.asdict(cfg):
             changed = {
                 k: (v, getattr(cfg, k))
@@ -424,8 +319,12 @@ def train(
                 "the checkpoint was made with other settings (checkpoint, now): "
                 f"{changed}; resume with Config(**state['config'])"
             )
+        for name, scaler in scalers.items():
+            if scaler is not None and name in state.get("scalers", {}):
+                scaler.load_state_dict(state["scalers"][name])
         _set_rng_states(state["rng"])
         history, done = History(**state["history"]), state["step"]
+    history.precision = precision
     generator = torch.Generator().manual_seed(cfg.seed)
     fixed_noise = torch.randn(n_samples, cfg.nz, 1, 1, generator=generator)
     batches = _Batches(dataset, cfg.batch_size, generator)
@@ -440,21 +339,35 @@ def train(
     def save(step):
         history.seconds = earlier + time.perf_counter() - started
         save_checkpoint(
-            checkpoint, G, D, opt_g, opt_d, step, cfg, history, batches.state(), G_ema
+            checkpoint,
+            G,
+            D,
+            opt_g,
+            opt_d,
+            step,
+            cfg,
+            history,
+            batches.state(),
+            G_ema,
+            precision,
+            scalers,
         )
 
+    per_epoch = len(dataset) // cfg.batch_size
+    epochs = -(-steps // per_epoch)  # the last one may be partial
     bar = tqdm(
         range(done + 1, steps + 1),
         disable=not progress,
-        desc="training",
         initial=done,
         total=steps,
+        unit="step",
     )
     with _ctrl_c_between_steps(checkpoint is not None) as ctrl_c:
         for step in bar:
+            bar.set_description(f"epoch {(step - 1) // per_epoch + 1}/{epochs}", False)
             real = next(batches).to(device)
             z = torch.randn(cfg.batch_size, cfg.nz, 1, 1, generator=generator)
-            with _autocast(bf16, device):
+            with autocast(precision, device):
                 fake = G(z.to(device)).float()
             if step == done + 1 and fake.shape[1:] != real.shape[1:]:
                 raise ValueError(
@@ -462,28 +375,27 @@ def train(
                     f"{tuple(fake.shape[1:])}: build G and D with the data's nc and "
                     "image_size (and load the data at that image_size)"
                 )
-            stats = d_step(D, opt_d, real, fake, bf16)
-            stats.update(g_step(D, opt_g, fake, bf16))
+            stats = d_step(D, opt_d, real, fake, precision, scalers["d"])
+            stats.update(g_step(D, opt_g, fake, precision, scalers["g"]))
             if G_ema is not None:
                 update_ema(G_ema, G, cfg.ema_decay, step)
             history.step.append(step)
             for key, value in stats.items():
                 getattr(history, key).append(value)
-            if sample_every and step % sample_every == 0 or step == steps:
-                sampler = G if G_ema is None else G_ema
-                history.samples.append(_sample(sampler, fixed_noise.to(device)))
-                history.sample_steps.append(step)
             bar.set_postfix(
                 loss_d=f"{stats['loss_d']:.3f}", loss_g=f"{stats['loss_g']:.3f}"
             )
+            if sample_every and step % sample_every == 0 or step == steps:
+                sampler = prepare_for_sampling(G if G_ema is None else G_ema)
+                with torch.no_grad():
+                    history.samples.append(sampler(fixed_noise.to(device)).cpu())
+                history.sample_steps.append(step)
+                if on_sample is not None:
+                    on_sample(step, history)
             if ctrl_c["stop"]:
                 save(step)
                 bar.close()
-                print(
-                    f"\ninterrupted: step {step} saved to {checkpoint}; "
-                    "resume=True continues from there"
-                )
-                raise KeyboardInterrupt
+                raise TrainingInterrupted(step, checkpoint)
             if checkpoint_every and step % checkpoint_every == 0 and step < steps:
                 save(step)
     bar.close()
@@ -494,27 +406,22 @@ def train(
 
 
 def load_or_train(path, cfg: Config, dataset: Dataset, steps: int, **train_kwargs):
-    """A trained G and D without retraining: load the run saved at ``path`` if it
-    has ``steps`` steps with these settings, continue it if it has fewer, train it
-    from scratch if there is none.
+    """A trained generator without retraining: load the run saved at ``path`` if
+    it has ``steps`` steps with these settings, continue it if it has fewer, train
+    it from scratch if there is none.
 
-    The initial weights depend on ``cfg.seed`` only (the global RNG is left as it
-    was). A file made with other settings is never overwritten: that raises a
-    ValueError naming the differences. ``train_kwargs`` go to ``train``.
-    Returns: ``(G, D, history)``; G is the averaged generator (``G_ema``) when
-    ``cfg.ema_decay > 0``, since that is the one to sample from.
+    The initial weights depend on ``cfg.seed`` only (``build_models``). A file
+    made with other settings is never overwritten: that raises a ValueError
+    naming the differences. ``train_kwargs`` go to ``train``.
+    Returns: ``(sampler, D, history)``. ``sampler`` is ready to draw images:
+    ``prepare_for_sampling`` of the averaged generator (``G_ema``) when
+    ``cfg.ema_decay > 0``, else of G; in eval mode, on the CPU.
     """
-    from .models import Discriminator, Generator, weights_init
+    from .models import build_models
 
     path = Path(path)
-    with torch.random.fork_rng(devices=[]):  # initial weights fixed by cfg.seed alone
-        torch.manual_seed(cfg.seed)
-        G = Generator(cfg.nz, cfg.ngf, cfg.nc, cfg.image_size)
-        D = Discriminator(cfg.nc, cfg.ndf, cfg.image_size, cfg.leaky_slope)
-        G.apply(lambda m: weights_init(m, cfg.init_std))
-        D.apply(lambda m: weights_init(m, cfg.init_std))
+    G, D = build_models(cfg)
     G_ema = copy.deepcopy(G) if cfg.ema_decay > 0 else None
-    sampler = G if G_ema is None else G_ema
     done = 0
     if path.exists():
         state = load_checkpoint(path)
@@ -529,18 +436,20 @@ def load_or_train(path, cfg: Config, dataset: Dataset, steps: int, **train_kwarg
                 f"{changed}; choose another path, or delete the file to retrain"
             )
         done = state["step"]
-        if done >= steps:
-            load_checkpoint(path, G, D, G_ema=G_ema)
-            return sampler, D, History(**state["history"])
-    history = train(
-        cfg,
-        dataset,
-        G,
-        D,
-        steps,
-        checkpoint=path,
-        resume=done > 0,
-        G_ema=G_ema,
-        **train_kwargs,
-    )
+    if done >= steps:
+        state = load_checkpoint(path, G, D, G_ema=G_ema)
+        history = History(**state["history"])
+    else:
+        history = train(
+            cfg,
+            dataset,
+            G,
+            D,
+            steps,
+            checkpoint=path,
+            resume=done > 0,
+            G_ema=G_ema,
+            **train_kwargs,
+        )
+    sampler = prepare_for_sampling((G if G_ema is None else G_ema).cpu())
     return sampler, D, history

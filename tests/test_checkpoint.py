@@ -238,11 +238,18 @@ def test_resume_with_ema_continues_the_average_exactly(tmp_path):
         dl.load_checkpoint(plain, G_ema=G_ema)
 
 
-def test_load_or_train_returns_the_averaged_generator(tmp_path):
+def test_load_or_train_returns_the_averaged_generator_ready_to_sample(tmp_path):
     cfg = dataclasses.replace(CFG, ema_decay=0.9)
     path = tmp_path / "ema.pt"
     G, _, _ = dl.load_or_train(path, cfg, _data(), steps=3, progress=False)
     state = dl.load_checkpoint(path)
-    assert all(torch.equal(a, state["G_ema"][k]) for k, a in G.state_dict().items())
+    averaged = dl.Generator(cfg.nz, cfg.ngf, cfg.nc, cfg.image_size)
+    averaged.load_state_dict(state["G_ema"])
+    expected = dl.prepare_for_sampling(averaged).state_dict()
+    assert not G.training  # eval mode, with statistics of the averaged weights
+    assert all(torch.equal(a, expected[k]) for k, a in G.state_dict().items())
     G_again, _, _ = dl.load_or_train(path, cfg, _data(), steps=3)
-    assert all(torch.equal(a, b) for a, b in zip(G.parameters(), G_again.parameters()))
+    assert all(
+        torch.equal(a, b)
+        for a, b in zip(G.state_dict().values(), G_again.state_dict().values())
+    )

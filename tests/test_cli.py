@@ -1,8 +1,11 @@
 """The command line as a reader uses it: train, resume, sample, and bad input."""
 
 import json
+import re
+import signal
 import subprocess
 import sys
+import time
 
 import torch
 
@@ -35,6 +38,9 @@ def test_train_resume_and_sample(tmp_path):
 
     resumed = _cli("train", "--epochs", "2", "--out", "run", "--resume", cwd=tmp_path)
     assert resumed.returncode == 0, resumed.stderr
+    # one progress bar for the whole run, the epoch in its description
+    bars = re.findall(r"epoch (\d)/2: +\d+%\|[^|]*\| *\d+/(\d+)", resumed.stderr)
+    assert {epoch for epoch, _ in bars} == {"2"} and {t for _, t in bars} == {"20"}
     history = json.loads((run / "history.json").read_text())
     assert history["step"] == list(range(1, 21))
     assert sorted(p.name for p in (run / "samples").iterdir()) == [
@@ -74,12 +80,55 @@ def test_train_resume_and_sample(tmp_path):
     G = dl.Generator(100, 4, 1, 16)
     G.load_state_dict(state["G_ema"])  # mnist5k's defaults average G's weights
     z = torch.randn(9, 100, 1, 1, generator=torch.Generator().manual_seed(0))
-    with torch.no_grad():
-        assert torch.allclose(samples, G.eval()(z))  # sample draws from the average
+    # the one sampler, on the average: what the chapters score is what sample draws
+    assert torch.equal(samples, dl.generate(dl.prepare_for_sampling(G), z))
     kept = _cli(
         "sample", "--checkpoint", "run/checkpoint.pt", "--out", "grid.png", cwd=tmp_path
     )
     assert kept.returncode == 2 and "--force" in kept.stderr
+
+
+def test_the_same_flags_and_seed_give_the_same_model(tmp_path):
+    for name in ("a", "b", "c"):
+        seed = "8" if name == "c" else "7"
+        args = ("train", *SMALL, "--steps", "2", "--seed", seed, "--out", name)
+        assert _cli(*args, "--precision", "fp32", cwd=tmp_path).returncode == 0
+    a, b, c = (dl.load_checkpoint(tmp_path / n / "checkpoint.pt") for n in "abc")
+    for key in ("G", "D", "G_ema"):
+        assert all(torch.equal(a[key][k], b[key][k]) for k in a[key])
+    assert not torch.equal(a["G"]["main.0.weight"], c["G"]["main.0.weight"])
+    assert json.loads((tmp_path / "a" / "run.json").read_text())["steps"] == 2
+
+
+def test_ctrl_c_saves_says_one_line_and_resumes(tmp_path):
+    args = [*SMALL, "--batch-size", "100", "--steps", "100000", "--out", "run"]
+    process = subprocess.Popen(
+        [sys.executable, "-m", "dcgan_lib", "train", *args],
+        cwd=tmp_path,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    started = time.monotonic()
+    while not (tmp_path / "run" / "samples" / "epoch_001.png").exists():
+        assert process.poll() is None and time.monotonic() - started < 300
+        time.sleep(0.2)
+    process.send_signal(signal.SIGINT)  # what Ctrl-C sends
+    _, stderr = process.communicate(timeout=300)
+    assert process.returncode == 130
+    assert "Traceback" not in stderr
+    last = stderr.strip().splitlines()[-1]
+    match = re.fullmatch(
+        r"interrupted at step (\d+), saved to run/checkpoint.pt; run the same "
+        r"command with --resume to continue",
+        last,
+    )
+    assert match, last
+    state = dl.load_checkpoint(tmp_path / "run" / "checkpoint.pt")
+    assert state["step"] == int(match[1]) >= 50
+    resumed = _cli("train", "--out", "run", "--resume", "--steps", "60", cwd=tmp_path)
+    assert resumed.returncode == 0, resumed.stderr
+    assert dl.load_checkpoint(tmp_path / "run" / "checkpoint.pt")["step"] >= 60
 
 
 def test_bad_flags_and_values_are_one_line(tmp_path):
@@ -89,6 +138,8 @@ def test_bad_flags_and_values_are_one_line(tmp_path):
         (("train", "--out", "x", "--epochs", "zero"), "whole number"),
         (("train", "--out", "x", "--dataset", "celeba"), "needs root="),
         (("train", "--out", "x", "--resume"), "no checkpoint"),
+        (("train", "--out", "x", "--precision", "half"), "invalid choice"),
+        (("train", "--out", "x", "--steps", "5", "--epochs", "1"), "not allowed"),
         (("sample", "--checkpoint", "junk.pt", "--out", "g.png"), "not a readable"),
         (("sample", "--checkpoint", "absent.pt", "--out", "g.png"), "no checkpoint"),
         (("train",), "--out"),
@@ -111,6 +162,10 @@ def test_help_explains_every_flag(tmp_path):
         "--force",
         "--root",
         "--device",
+        "--precision",
+        "--steps",
+        "--seed",
+        "config.json",
     ):
         assert flag in text
     assert "never overwritten" in text

@@ -173,23 +173,11 @@ def test_train_with_ema_samples_from_the_average(tmp_path):
         not torch.equal(a, b) for a, b in zip(G.parameters(), G_ema.parameters())
     )
     z = torch.randn(64, cfg.nz, 1, 1, generator=torch.Generator().manual_seed(cfg.seed))
-    with torch.no_grad():
-        assert torch.allclose(history.samples[-1], G_ema.train()(z), atol=1e-6)
+    # drawn by the one sampler from the average: eval mode, statistics re-estimated
+    assert torch.equal(
+        history.samples[-1], dl.generate(dl.prepare_for_sampling(G_ema), z)
+    )
     with pytest.raises(ValueError, match="G_ema=copy.deepcopy"):
         dl.train(cfg, _data(), G, D, steps=1, progress=False)  # ema on, no G_ema
     with pytest.raises(ValueError, match="G_ema=copy.deepcopy"):
         dl.train(CFG, _data(), G, D, steps=1, G_ema=G_ema, progress=False)
-
-
-def test_bf16_autocast_trains_and_keeps_float32_weights():
-    torch.manual_seed(0)
-    G, D = _models()
-    history = dl.train(CFG, _data(), G, D, steps=4, bf16=True, progress=False)
-    assert all(torch.isfinite(torch.tensor(history.loss_d + history.loss_g)))
-    assert all(p.dtype == torch.float32 for p in [*G.parameters(), *D.parameters()])
-    assert history.samples[-1].dtype == torch.float32
-    torch.manual_seed(0)
-    G2, D2 = _models()
-    plain = dl.train(CFG, _data(), G2, D2, steps=4, progress=False)
-    assert history.loss_d != plain.loss_d  # bf16 did run: rounding differs
-    assert abs(history.loss_d[0] - plain.loss_d[0]) < 0.05  # but only by rounding

@@ -1,0 +1,123 @@
+"""Precision chosen per machine, with the machine's capabilities faked."""
+
+import copy
+import dataclasses
+import importlib
+
+import pytest
+import torch
+from torch.utils.data import TensorDataset
+
+import dcgan_lib as dl
+
+precision_module = importlib.import_module("dcgan_lib.precision")
+
+CFG = dataclasses.replace(
+    dl.Config(), image_size=16, nc=1, nz=8, ngf=4, ndf=4, batch_size=16, seed=4
+)
+
+
+def _data():
+    generator = torch.Generator().manual_seed(1)
+    return TensorDataset(
+        torch.rand(40, 1, 16, 16, generator=generator) * 2 - 1, torch.zeros(40)
+    )
+
+
+@pytest.mark.parametrize(
+    "native_bf16, expected", [(True, "bf16"), (False, "fp32")], ids=["bf16", "none"]
+)
+def test_auto_on_a_cpu_uses_bf16_only_where_it_is_in_hardware(
+    monkeypatch, native_bf16, expected
+):
+    monkeypatch.setattr(precision_module, "_cpu_has_native_bf16", lambda: native_bf16)
+    chosen, why = dl.choose_precision("auto", "cpu")
+    assert chosen == expected
+    assert ("in hardware" in why) and (("no bfloat16" in why) != native_bf16)
+
+
+@pytest.mark.parametrize(
+    "capability, expected",
+    [((7, 5), "fp16"), ((8, 0), "bf16"), ((9, 0), "bf16"), ((6, 0), "fp16")],
+)
+def test_auto_on_a_cuda_gpu_follows_its_compute_capability(
+    monkeypatch, capability, expected
+):
+    monkeypatch.setattr(torch.cuda, "get_device_capability", lambda device: capability)
+    chosen, why = dl.choose_precision("auto", "cuda")
+    assert chosen == expected and f"{capability[0]}.{capability[1]}" in why
+
+
+def test_auto_on_mps_is_fp32_and_explicit_choices_are_kept(monkeypatch):
+    monkeypatch.setattr(precision_module, "_cpu_has_native_bf16", lambda: False)
+    assert dl.choose_precision("auto", "mps")[0] == "fp32"
+    for name in ("fp32", "bf16", "fp16"):
+        assert dl.choose_precision(name, "cpu") == (name, "asked for explicitly")
+    with pytest.raises(ValueError, match="unknown precision 'float16'.*auto, fp32"):
+        dl.choose_precision("float16", "cpu")
+
+
+def test_a_scaler_only_for_fp16():
+    assert (
+        dl.make_scaler("fp32", "cpu") is None and dl.make_scaler("bf16", "cpu") is None
+    )
+    assert isinstance(dl.make_scaler("fp16", "cpu"), torch.amp.GradScaler)
+    G, D = dl.build_models(CFG)
+    opt_g, opt_d = dl.make_optimizers(G, D, CFG)
+    fake = G(torch.randn(16, CFG.nz, 1, 1))
+    with pytest.raises(ValueError, match="fp16' needs a GradScaler"):
+        dl.d_step(D, opt_d, torch.rand(16, 1, 16, 16), fake, "fp16")
+
+
+def test_mixed_precision_trains_and_keeps_float32_weights():
+    runs = {}
+    for name in ("fp32", "bf16", "fp16"):
+        G, D = dl.build_models(CFG)
+        runs[name] = dl.train(CFG, _data(), G, D, 4, precision=name, progress=False)
+        assert runs[name].precision == name
+        assert all(p.dtype == torch.float32 for p in [*G.parameters(), *D.parameters()])
+        assert runs[name].samples[-1].dtype == torch.float32
+    for name in ("bf16", "fp16"):
+        assert runs[name].loss_d != runs["fp32"].loss_d  # it did run: rounding differs
+        assert abs(runs[name].loss_d[0] - runs["fp32"].loss_d[0]) < 0.05
+
+
+@pytest.mark.parametrize("precision", ["bf16", "fp16"])
+def test_a_run_resumes_exactly_under_the_precision_it_started_with(
+    tmp_path, monkeypatch, precision
+):
+    path = tmp_path / "run.pt"
+    cfg = dataclasses.replace(CFG, ema_decay=0.9)
+    G, D = dl.build_models(cfg)
+    dl.train(
+        cfg,
+        _data(),
+        G,
+        D,
+        3,
+        checkpoint=path,
+        G_ema=copy.deepcopy(G),
+        precision=precision,
+        progress=False,
+    )
+    assert dl.load_checkpoint(path)["precision"] == precision
+    # a machine where auto would choose fp32: the run still resumes in its own
+    monkeypatch.setattr(precision_module, "_cpu_has_native_bf16", lambda: False)
+    G, D = dl.build_models(cfg)
+    G_ema = copy.deepcopy(G)
+    resumed = dl.train(
+        cfg, _data(), G, D, 6, checkpoint=path, resume=True, G_ema=G_ema, progress=False
+    )
+    G2, D2 = dl.build_models(cfg)
+    G2_ema = copy.deepcopy(G2)
+    straight = dl.train(
+        cfg, _data(), G2, D2, 6, G_ema=G2_ema, precision=precision, progress=False
+    )
+    assert resumed.precision == precision and resumed.loss_d == straight.loss_d
+    for a, b in ((G, G2), (D, D2), (G_ema, G2_ema)):
+        assert all(
+            torch.equal(x, y)
+            for x, y in zip(a.state_dict().values(), b.state_dict().values())
+        )
+    if precision == "fp16":  # the loss scale went on from where it was
+        assert set(dl.load_checkpoint(path)["scalers"]) == {"d", "g"}
