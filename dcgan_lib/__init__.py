@@ -8,7 +8,7 @@ from . import exercises
 from .checkpoints import load_checkpoint, save_checkpoint
 from .config import BOOK_SETTINGS, BOOK_STEPS, Config, book_config, fast_mode
 from .data import ImageFolderFlat, load_dataset, to_unit_range
-from .device import get_device, seed_everything
+from .device import describe_machine, get_device, seed_everything
 from .metrics import digit_classifier, frechet_distance, sample_quality
 from .models import Discriminator, Generator, build_models, weights_init
 from .precision import PRECISIONS, autocast, choose_precision, make_scaler
@@ -58,6 +58,7 @@ __all__ = [
     "to_unit_range",
     "get_device",
     "seed_everything",
+    "describe_machine",
     "show_grid",
     "plot_history",
     "samples_gif",

@@ -5,12 +5,14 @@ Serves every chapter that trains (05, 06, 09): the device is chosen when asked f
 
 from __future__ import annotations
 
+import platform
 import random
+from pathlib import Path
 
 import numpy as np
 import torch
 
-__all__ = ["get_device", "seed_everything"]
+__all__ = ["get_device", "seed_everything", "describe_machine"]
 
 _KNOWN = ("auto", "cpu", "cuda", "mps")
 
@@ -52,3 +54,25 @@ def seed_everything(seed: int) -> None:
     random.seed(seed)
     np.random.seed(seed % 2**32)
     torch.manual_seed(seed)  # also seeds every CUDA device
+
+
+def describe_machine(device: str = "auto") -> str:
+    """One line naming the hardware a timing came from: the GPU, or the CPU's
+    model, its thread count and whether it computes bfloat16 in hardware."""
+    device = get_device(device)
+    if device.type == "cuda":
+        return f"GPU {torch.cuda.get_device_name(device)}"
+    name = platform.processor() or platform.machine() or "unknown CPU"
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                name = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    from .precision import _cpu_has_native_bf16
+
+    bf16 = "yes" if _cpu_has_native_bf16() else "no"
+    where = "CPU" if device.type == "cpu" else f"{device.type}, CPU"
+    threads = torch.get_num_threads()
+    return f"{where} {name}, {threads} threads, bfloat16 in hardware: {bf16}"

@@ -25,7 +25,8 @@ def prepare_for_sampling(
     statistics copied from the live G, which describe other weights altogether.
     Here every BatchNorm is reset and, with ``momentum=None`` (a plain average),
     sees ``n_batches`` batches of ``batch_size`` fresh z ~ N(0, I) drawn from
-    ``seed``; then the copy goes to eval mode. G itself is left untouched.
+    ``seed``; then the copy goes to eval mode. G itself is left untouched. ``nz``
+    is ``G.nz``, or the input channels of G's first layer.
 
     In eval mode an image depends on its own z only, never on the rest of the
     batch. The result is a pure function of G's weights, ``n_batches``,
@@ -36,10 +37,13 @@ def prepare_for_sampling(
         if not isinstance(value, int) or isinstance(value, bool) or value < 1:
             raise ValueError(f"{name} must be a positive int, got {value!r}")
     nz = getattr(G, "nz", None)
+    if nz is None:  # e.g. an nn.Sequential: the first layer's input channels
+        first = next((m for m in G.modules() if hasattr(m, "in_channels")), None)
+        nz = getattr(first, "in_channels", None)
     if nz is None:
         raise ValueError(
-            "prepare_for_sampling needs a generator with an `nz` attribute "
-            f"(dl.Generator has one); got {type(G).__name__}"
+            "prepare_for_sampling needs a generator that takes z of shape "
+            f"(B, nz, 1, 1), like dl.Generator; got {type(G).__name__}"
         )
     sampler = copy.deepcopy(G).requires_grad_(False)
     norms = [

@@ -78,7 +78,9 @@ def test_bad_input_is_refused_clearly():
         dl.prepare_for_sampling(G, n_batches=0)
     with pytest.raises(ValueError, match="batch_size must be a positive int"):
         dl.prepare_for_sampling(G, batch_size=2.5)
-    with pytest.raises(ValueError, match="needs a generator with an `nz`"):
-        dl.prepare_for_sampling(torch.nn.Linear(3, 3))
+    with pytest.raises(ValueError, match="needs a generator that takes z"):
+        dl.prepare_for_sampling(torch.nn.Tanh())
+    plain = torch.nn.Sequential(*G.main)  # no nz attribute: read from the first layer
+    assert dl.prepare_for_sampling(plain)(torch.randn(2, CFG.nz, 1, 1)).shape[0] == 2
     with pytest.raises(ValueError, match="train mode"):
         dl.generate(G.train(), torch.randn(2, CFG.nz))
