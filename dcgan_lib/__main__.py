@@ -109,6 +109,12 @@ def _parser() -> argparse.ArgumentParser:
         "it off, as in the paper (default: 0.999 for mnist5k, 0 otherwise)",
     )
     run.add_argument(
+        "--r1-gamma",
+        type=float,
+        help="weight of the R1 penalty on D's gradient at real images; 0 turns it "
+        "off, as in the paper (default: BOOK_R1 for mnist5k, 0 otherwise)",
+    )
+    run.add_argument(
         "--precision",
         choices=PRECISIONS,
         default="auto",
@@ -233,7 +239,8 @@ def _run_settings(args, parser, out: Path) -> tuple[Config, dict]:
             "root": args.root and str(args.root),
         }
         settings = dict(BOOK_SETTINGS[run["dataset"]])
-        flags = ("image_size", "batch_size", "lr", "ngf", "ndf", "ema_decay", "seed")
+        flags = ("image_size", "batch_size", "lr", "ngf", "ndf", "ema_decay")
+        flags += ("r1_gamma", "seed")
         for flag in flags:
             if getattr(args, flag) is not None:
                 settings[flag] = getattr(args, flag)

@@ -29,6 +29,8 @@ class Config:
     seed: int = 999  # seed used by seed_everything (the PyTorch tutorial's 999)
     ema_decay: float = 0.0  # 0: off, as in the paper; e.g. 0.999: sample from an
     # exponential moving average of G's weights (train's G_ema)
+    r1_gamma: float = 0.0  # 0: off, as in the paper; else D's loss adds the R1
+    # penalty gamma/2 * E|grad_x D(x)|^2 on real images (chapter 06)
 
     def __post_init__(self) -> None:
         for name in ("image_size", "nc", "nz", "ngf", "ndf", "batch_size"):
@@ -40,6 +42,8 @@ class Config:
                 raise ValueError(
                     f"Config.{name} must be > 0, got {getattr(self, name)!r}"
                 )
+        if not self.r1_gamma >= 0:
+            raise ValueError(f"Config.r1_gamma must be >= 0, got {self.r1_gamma!r}")
         for name in ("beta1", "beta2", "ema_decay"):
             if not 0 <= getattr(self, name) < 1:
                 raise ValueError(

@@ -38,6 +38,9 @@ __all__ = [
 ]
 
 
+R1_EVERY = 4  # steps between two R1 penalties when cfg.r1_gamma > 0
+
+
 def make_optimizers(G: nn.Module, D: nn.Module, cfg: Config):
     """Adam for each network with the paper's settings (lr 2e-4, betas (0.5, 0.999)).
 
@@ -70,18 +73,29 @@ def _check_scaler(precision: str, scaler) -> None:
 
 
 def d_step(
-    D: nn.Module, opt_d, real: Tensor, fake: Tensor, precision="fp32", scaler=None
+    D: nn.Module,
+    opt_d,
+    real: Tensor,
+    fake: Tensor,
+    precision="fp32",
+    scaler=None,
+    r1_gamma: float = 0.0,
 ) -> dict:
     """One update of D: maximise log D(x) + log(1 - D(G(z))).
 
     With logits and BCE: minimise BCE(D(x), 1) + BCE(D(G(z)), 0). ``fake`` is
     detached, so this step changes D only. ``precision``: "fp32", or "bf16" /
     "fp16" for D's forward passes under autocast (fp16 with a ``scaler``).
-    Returns: plain floats ``loss_d``, ``d_real`` = mean D(x), ``d_fake`` = mean
-    D(G(z)) before the update.
+    ``r1_gamma > 0`` adds the R1 penalty (Mescheder et al. 2018)
+    r1_gamma / 2 * mean over the real batch of |grad_x logit(x)|^2: it keeps D's
+    surface flat around the real images.
+    Returns: plain floats ``loss_d`` (the BCE part, without the penalty),
+    ``d_real`` = mean D(x), ``d_fake`` = mean D(G(z)) before the update.
     """
     _check_scaler(precision, scaler)
     opt_d.zero_grad(set_to_none=True)
+    if r1_gamma:
+        real = real.detach().requires_grad_(True)
     with autocast(precision, real.device):
         logits_real = D(real).float()
         logits_fake = D(fake.detach()).float()
@@ -92,7 +106,11 @@ def d_step(
         logits_fake, torch.zeros_like(logits_fake)
     )
     loss_d = loss_real + loss_fake
-    _backward_and_step(loss_d, opt_d, scaler)
+    total = loss_d
+    if r1_gamma:
+        (grad,) = torch.autograd.grad(logits_real.sum(), real, create_graph=True)
+        total = loss_d + r1_gamma / 2 * grad.float().pow(2).flatten(1).sum(1).mean()
+    _backward_and_step(total, opt_d, scaler)
     return {
         "loss_d": loss_d.item(),
         "d_real": torch.sigmoid(logits_real).mean().item(),
@@ -263,7 +281,8 @@ def train(
 ) -> History:
     """Train G and D in place until ``steps`` updates of each; return the History.
 
-    Every step: z ~ N(0, I), fake = G(z), one ``d_step``, one ``g_step``. Batches
+    Every step: z ~ N(0, I), fake = G(z), one ``d_step`` (with the R1 penalty
+    every ``R1_EVERY`` steps when ``cfg.r1_gamma > 0``), one ``g_step``. Batches
     and noise come from one generator seeded with ``cfg.seed``, so a run repeats
     exactly on the CPU, and nothing global is seeded. Every ``sample_every``
     steps (and at the end) the generator draws the same ``n_samples`` latent
@@ -375,7 +394,10 @@ def train(
                     f"{tuple(fake.shape[1:])}: build G and D with the data's nc and "
                     "image_size (and load the data at that image_size)"
                 )
-            stats = d_step(D, opt_d, real, fake, precision, scalers["d"])
+            # lazy R1 (Karras et al. 2020): every R1_EVERY-th step, R1_EVERY times
+            # as strong; the same on average, at a quarter of the cost
+            r1 = cfg.r1_gamma * R1_EVERY if step % R1_EVERY == 0 else 0.0
+            stats = d_step(D, opt_d, real, fake, precision, scalers["d"], r1)
             stats.update(g_step(D, opt_g, fake, precision, scalers["g"]))
             if G_ema is not None:
                 update_ema(G_ema, G, cfg.ema_decay, step)

@@ -1,4 +1,6 @@
+import copy
 import dataclasses
+import math
 
 import matplotlib
 import pytest
@@ -181,3 +183,43 @@ def test_train_with_ema_samples_from_the_average(tmp_path):
         dl.train(cfg, _data(), G, D, steps=1, progress=False)  # ema on, no G_ema
     with pytest.raises(ValueError, match="G_ema=copy.deepcopy"):
         dl.train(CFG, _data(), G, D, steps=1, G_ema=G_ema, progress=False)
+
+
+def test_r1_penalty_adds_gamma_half_of_the_squared_input_gradient():
+    torch.manual_seed(0)
+    G, D = _models()
+    D_hand = copy.deepcopy(D)
+    opt_g, opt_d = dl.make_optimizers(G, D, CFG)
+    _, opt_hand = dl.make_optimizers(G, D_hand, CFG)
+    real, fake = torch.rand(16, 1, 16, 16) * 2 - 1, G(torch.randn(16, 8, 1, 1))
+    stats = dl.d_step(D, opt_d, real, fake, r1_gamma=2.5)
+    # by hand: BCE terms + 2.5 / 2 * mean over images of |d logit / d x|^2
+    x = real.clone().requires_grad_(True)
+    logits_real, logits_fake = D_hand(x), D_hand(fake.detach())
+    bce = torch.nn.functional.binary_cross_entropy_with_logits
+    loss = bce(logits_real, torch.ones(16)) + bce(logits_fake, torch.zeros(16))
+    (grad,) = torch.autograd.grad(logits_real.sum(), x, create_graph=True)
+    penalty = grad.pow(2).sum((1, 2, 3)).mean()
+    opt_hand.zero_grad()
+    (loss + 2.5 / 2 * penalty).backward()
+    opt_hand.step()
+    assert math.isclose(stats["loss_d"], loss.item(), rel_tol=1e-6)  # BCE part only
+    assert all(
+        torch.allclose(a, b, atol=1e-7)
+        for a, b in zip(D.parameters(), D_hand.parameters())
+    )
+    with pytest.raises(ValueError, match="r1_gamma must be >= 0"):
+        dataclasses.replace(CFG, r1_gamma=-1.0)
+
+
+def test_train_applies_r1_lazily_every_fourth_step():
+    runs = []
+    for gamma in (0.0, 1.0):
+        torch.manual_seed(0)
+        G, D = _models()
+        cfg = dataclasses.replace(CFG, r1_gamma=gamma)
+        runs.append(dl.train(cfg, _data(), G, D, 5, precision="fp32", progress=False))
+    plain, with_r1 = runs
+    # steps 1-3 have no penalty; the 4th step's update is the first to differ
+    assert plain.loss_d[:4] == with_r1.loss_d[:4]
+    assert plain.loss_d[4] != with_r1.loss_d[4]
