@@ -121,3 +121,11 @@ def test_a_run_resumes_exactly_under_the_precision_it_started_with(
         )
     if precision == "fp16":  # the loss scale went on from where it was
         assert set(dl.load_checkpoint(path)["scalers"]) == {"d", "g"}
+
+
+@pytest.mark.parametrize("native_bf16", [True, False])
+def test_describe_machine_names_the_cpu_and_its_bf16(monkeypatch, native_bf16):
+    monkeypatch.setattr(precision_module, "_cpu_has_native_bf16", lambda: native_bf16)
+    line = dl.describe_machine("cpu")
+    assert line.startswith("CPU ") and f"{torch.get_num_threads()} threads" in line
+    assert line.endswith("bfloat16 in hardware: " + ("yes" if native_bf16 else "no"))
