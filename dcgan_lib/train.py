@@ -173,11 +173,12 @@ class History:
 class TrainingInterrupted(KeyboardInterrupt):
     """Ctrl-C stopped ``train`` at a step boundary after saving a checkpoint.
 
-    ``step`` and ``path`` say where; ``resume=True`` continues from there.
+    ``step`` and ``path`` say where, ``history`` what was done until then;
+    ``resume=True`` continues from there.
     """
 
-    def __init__(self, step: int, path):
-        self.step, self.path = step, Path(path)
+    def __init__(self, step: int, path, history=None):
+        self.step, self.path, self.history = step, Path(path), history
         super().__init__(
             f"interrupted at step {step}, saved to {path}; resume=True continues"
         )
@@ -417,7 +418,7 @@ def train(
             if ctrl_c["stop"]:
                 save(step)
                 bar.close()
-                raise TrainingInterrupted(step, checkpoint)
+                raise TrainingInterrupted(step, checkpoint, history)
             if checkpoint_every and step % checkpoint_every == 0 and step < steps:
                 save(step)
     bar.close()

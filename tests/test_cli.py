@@ -126,6 +126,8 @@ def test_ctrl_c_saves_says_one_line_and_resumes(tmp_path):
     assert match, last
     state = dl.load_checkpoint(tmp_path / "run" / "checkpoint.pt")
     assert state["step"] == int(match[1]) >= 50
+    history = json.loads((tmp_path / "run" / "history.json").read_text())
+    assert len(history["loss_d"]) == state["step"]  # the curves, up to the stop
     resumed = _cli("train", "--out", "run", "--resume", "--steps", "60", cwd=tmp_path)
     assert resumed.returncode == 0, resumed.stderr
     assert dl.load_checkpoint(tmp_path / "run" / "checkpoint.pt")["step"] >= 60
