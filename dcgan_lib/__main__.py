@@ -91,7 +91,7 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument(
         "--lr",
         type=float,
-        help="Adam learning rate (default: 5e-4 for mnist5k, 2e-4 otherwise)",
+        help="Adam learning rate (default: 1e-3 for mnist5k, 2e-4 otherwise)",
     )
     run.add_argument(
         "--ngf",
@@ -113,7 +113,7 @@ def _parser() -> argparse.ArgumentParser:
         "--r1-gamma",
         type=float,
         help="weight of the R1 penalty on D's gradient at real images; 0 turns it "
-        "off, as in the paper (default: 0)",
+        "off, as in the paper (default: 1 for mnist5k, 0 otherwise)",
     )
     run.add_argument(
         "--precision",
