@@ -1,6 +1,8 @@
 """Measurements chapter 06 quotes: shipped with dcgan_lib, kept with the benchmark."""
 
 import json
+import tomllib
+from fnmatch import fnmatch
 from importlib.resources import files
 from pathlib import Path
 
@@ -14,6 +16,16 @@ def test_the_shipped_measurements_are_the_benchmark_outputs():
         assert shipped == (ROOT / "benchmarks" / "results" / name).read_text(), name
     shipped = sorted(p.name for p in (ROOT / "dcgan_lib" / "measurements").iterdir())
     assert shipped == sorted(names)
+
+
+def test_a_plain_install_ships_every_measurement():
+    """`pip install git+...` (Colab) copies only package-data's patterns."""
+    config = tomllib.loads((ROOT / "pyproject.toml").read_text())
+    patterns = config["tool"]["setuptools"]["package-data"]["dcgan_lib"]
+    folder = ROOT / "dcgan_lib" / "measurements"
+    for path in folder.iterdir():
+        relative = path.relative_to(ROOT / "dcgan_lib").as_posix()
+        assert any(fnmatch(relative, pattern) for pattern in patterns), relative
 
 
 def test_the_budget_run_used_the_book_defaults_in_float32():
