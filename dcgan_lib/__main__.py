@@ -394,6 +394,7 @@ def main(argv=None) -> int:
             parser.error(
                 f"no such notebook: {', '.join(missing) or 'notebooks/*/*.ipynb'}"
             )
+        failed = []
         for path in chosen:
             print(
                 f"executing {path} ({'fast' if args.fast else 'full'} mode) ...",
@@ -401,12 +402,19 @@ def main(argv=None) -> int:
             )
             try:
                 execute_notebook(path, fast=args.fast, timeout=args.timeout)
-            except Exception as error:  # noqa: BLE001 - report and stop, file untouched
+            except Exception as error:  # noqa: BLE001 - report, go on; file untouched
                 print(
                     f"error: {path} failed and was left unchanged:\n{error}",
                     file=sys.stderr,
                 )
-                return 1
+                failed.append(str(path))
+        if failed:
+            print(
+                f"{len(failed)} of {len(chosen)} notebooks failed and were left "
+                f"unchanged: {', '.join(failed)}",
+                file=sys.stderr,
+            )
+            return 1
         return 0
     if not notebooks:
         parser.error(

@@ -1,4 +1,4 @@
-"""The rules of DESIGN.md that every chapter notebook must follow, checked."""
+"""The rules of CONTRIBUTING.md that every chapter notebook must follow, checked."""
 
 import io
 import re

@@ -1,10 +1,11 @@
 """Measurements chapter 06 quotes: shipped with dcgan_lib, kept with the benchmark."""
 
 import json
-import tomllib
 from fnmatch import fnmatch
 from importlib.resources import files
 from pathlib import Path
+
+import tomllib
 
 ROOT = Path(__file__).resolve().parents[1]
 
