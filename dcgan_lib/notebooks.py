@@ -1,6 +1,7 @@
 """Book tooling: re-execute the notebooks in place, and write the student edition.
 
-Serves the book's workflow (DESIGN.md: fast/full mode, exercises); used by the CLI.
+Serves the book's workflow (CONTRIBUTING.md: fast/full mode, exercises); the CLI uses
+it.
 """
 
 from __future__ import annotations
@@ -84,11 +85,28 @@ def execute_notebook(path, fast: bool = False, timeout: int = 1800) -> None:
     _write_atomically(notebook, path)
 
 
-def solution_stub(source: str) -> str:
+# The exercise intro's note on the solutions, as the full and the student edition say it
+STUDENT_NOTES = (
+    (
+        "This notebook shows them; `python -m dcgan_lib student --out FOLDER` "
+        "writes an edition without them (see the page for teachers).",
+        "This is the student edition: the solutions are not in it.",
+    ),
+    (
+        "이 노트북에는 풀이가 그대로 보이므로, 풀이를 뺀 판이 필요하면 "
+        "`python -m dcgan_lib student --out 폴더`로 만드세요(교사용 안내 참고).",
+        "이 노트북은 학생판이라 풀이가 들어 있지 않습니다.",
+    ),
+)
+
+
+def solution_stub(source: str, read_by: str | None = None) -> str:
     """The student's version of a solution cell: each answer name bound to ``...``.
 
-    Every top-level name the solution assigns (or defines) is kept, so the check
-    cell below still runs and says "no answer yet" instead of failing.
+    The top-level names the solution assigns (or defines) are kept, so the check
+    cell below still runs and says "no answer yet" instead of failing. With
+    ``read_by`` (the check cell's source), only the names it reads are kept: a
+    helper name such as ``biased_var`` would give the answer away.
     """
     names: list[str] = []
     for node in ast.parse(source).body:
@@ -103,6 +121,13 @@ def solution_stub(source: str) -> str:
             for leaf in ast.walk(target):
                 if isinstance(leaf, ast.Name) and leaf.id not in names:
                     names.append(leaf.id)
+    if read_by is not None:
+        try:
+            tree = ast.parse(read_by)
+        except SyntaxError:  # e.g. IPython magics: keep every name
+            tree = ast.Module(body=[], type_ignores=[])
+        read = {n.id for n in ast.walk(tree) if isinstance(n, ast.Name)}
+        names = [name for name in names if name in read] or names
     return STUB_HEADER + "".join(f"{name} = ...\n" for name in names)
 
 
@@ -124,16 +149,20 @@ def student_edition(notebooks, out_dir, force: bool = False) -> list[Path]:
     written = []
     for path in map(Path, notebooks):
         notebook = nbformat.read(path, as_version=4)
-        for cell in notebook.cells:
-            if cell.cell_type != "code":
-                continue
+        code = [cell for cell in notebook.cells if cell.cell_type == "code"]
+        for i, cell in enumerate(code):
             tags = cell.metadata.get("tags", [])
             if "solution" in tags:
-                cell.source = solution_stub(cell.source)
+                check = code[i + 1].source if i + 1 < len(code) else None
+                cell.source = solution_stub(cell.source, read_by=check)
                 cell.metadata["tags"] = [
                     t for t in tags if t not in ("solution", "hide-cell")
                 ]
             cell.outputs, cell.execution_count = [], None
+        for cell in notebook.cells:
+            if cell.cell_type == "markdown":
+                for full, student in STUDENT_NOTES:
+                    cell.source = cell.source.replace(full, student)
         target = out_dir / path.parent.name / path.name
         target.parent.mkdir(parents=True, exist_ok=True)
         nbformat.write(notebook, target)

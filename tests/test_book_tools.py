@@ -151,3 +151,38 @@ def test_the_student_edition_of_every_chapter_runs(tmp_path):
         assert checks
         for cell in checks:
             assert "No answer yet" in cell.outputs[0]["text"], path
+
+
+def test_cli_execute_goes_on_after_a_failure_and_reports_every_one(tmp_path):
+    broken = _tiny_notebook(tmp_path / "broken.ipynb", fail=True)
+    good = _tiny_notebook(tmp_path / "good.ipynb")
+    before = broken.read_bytes()
+    result = _cli("execute", "--fast", str(broken), str(good))
+    assert result.returncode == 1
+    assert broken.read_bytes() == before  # left unchanged
+    assert nbformat.read(good, as_version=4).cells[0].execution_count == 1  # still run
+    assert "1 of 2 notebooks failed" in result.stderr
+    assert "broken.ipynb" in result.stderr
+
+
+def test_the_stub_keeps_only_the_names_the_check_reads():
+    source = "biased_var = x.var(unbiased=False)\nanswer_04_1 = biased_var\n"
+    check = 'exercises.check("04.1", answer_04_1)'
+    stub = solution_stub(source, read_by=check)
+    assert stub.splitlines()[1:] == ["answer_04_1 = ..."]  # no hint left behind
+    assert "biased_var" not in stub
+    # a check cell Python cannot parse keeps every name, so nothing breaks
+    assert "biased_var = ..." in solution_stub(source, read_by="%time check()")
+
+
+def test_the_student_edition_says_it_has_no_solutions(tmp_path):
+    from dcgan_lib.notebooks import STUDENT_NOTES
+
+    written = student_edition(find_notebooks(ROOT), tmp_path / "class")
+    for path in written:
+        text = "\n".join(
+            c.source for c in nbformat.read(path, as_version=4).cells
+            if c.cell_type == "markdown"
+        )
+        assert not any(full in text for full, _ in STUDENT_NOTES), path
+        assert any(student in text for _, student in STUDENT_NOTES), path

@@ -10,19 +10,65 @@ from helpers import assert_right_and_wrong
 from dcgan_lib.exercises import CHECKS, evaluate
 
 RIGHT = {
-    "01.1": [0.75, 3 / 4, np.float64(0.7504), torch.tensor(0.75)],
-    "01.2": [-math.log(4), -1.386, np.log(0.25), torch.tensor(-1.3863)],
-    "01.3": [-0.9, -0.8999, torch.tensor(-0.9, dtype=torch.float64)],
-    "01.4": [99, 99.0, 0.99 / 0.01],
-    "01.5": [math.log(2), 0.693, np.float32(0.6931)],
+    "01.1": [0.75, 3 / 4, np.float64(0.7504), np.float32(0.75), torch.tensor(0.75)],
+    "01.2": [
+        -math.log(4),
+        -1.386,
+        np.log(0.25),
+        torch.tensor(-1.3863),
+        np.array(-1.386),
+    ],
+    "01.3": [-0.9, -0.8999, np.float32(-0.9), torch.tensor(-0.9, dtype=torch.float64)],
+    "01.4": [99, 99.0, 0.99 / 0.01, np.int64(99), np.float32(99.0), torch.tensor(99)],
+    "01.5": [math.log(2), 0.693, np.float32(0.6931), np.array(math.log(2))],
 }
 
+# The misconceptions chapter 01 argues against, each a wrong answer that must fail.
 WRONG = {
-    "01.1": [0.25, 3.0, 0.3, "0.75", True, [0.75], float("nan")],
-    "01.2": [math.log(4), -math.log(2), 0.5, 0.0, -1.5, "-log 4"],
-    "01.3": [0.9, -0.1, -10.0, 1.0, (-0.9,)],
-    "01.4": [100, 1 / 99, 1.0, 98, torch.tensor([99.0, 99.0])],
-    "01.5": [math.sqrt(math.log(2)), 1.0, 0.0, float("inf")],
+    "01.1": [
+        0.25,  # p_g's share, 1 - D*
+        3.0,  # the ratio p_data / p_g, no probability
+        0.3,  # p_data alone
+        0.5,  # D* at the equilibrium, not at this x
+        "0.75",
+        True,
+        [0.75],
+        float("nan"),
+    ],
+    "01.2": [
+        math.log(4),  # sign lost
+        -math.log(2),  # one of the two terms only
+        -2.0,  # -log2(4): bits instead of nats
+        0.5,  # D*, not V
+        0.0,  # the value of a perfect D
+        -1.5,
+        "-log 4",
+    ],
+    "01.3": [
+        0.9,  # sign lost
+        -0.1,  # the saturating loss's gradient
+        -10.0,  # derivative with respect to s, not the logit
+        0.1,  # s itself
+        -1.0,  # 1 - s with s taken as 0
+        (-0.9,),
+    ],
+    "01.4": [
+        100,  # 1/s: the non-saturating gradient taken as 1
+        1 / 99,  # upside down
+        1.0,  # "the same gradient"
+        98,
+        0.99,  # the numerator alone
+        99.5,  # neither 99 nor a whole ratio
+        torch.tensor([99.0, 99.0]),
+    ],
+    "01.5": [
+        math.sqrt(math.log(2)),  # jensenshannon's sqrt(JSD), not squared
+        1.0,  # bits (base 2)
+        0.0,  # C(G) = 0, not the JSD
+        -math.log(4),  # the minimum of C(G)
+        math.log(4),  # 2 JSD
+        float("inf"),
+    ],
 }
 
 # answers that hit a known trap get its specific explanation, not just "not it"

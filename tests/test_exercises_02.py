@@ -1,6 +1,8 @@
 """Right and wrong answers for chapter 02's exercise checks (architecture)."""
 
+import numpy as np
 import pytest
+import torch
 from helpers import assert_right_and_wrong
 from torch import nn
 
@@ -35,33 +37,116 @@ def _upsample_g32():
     )
 
 
+def _block(c_in, c_out, kernel=4, stride=2, padding=1, **kwargs):
+    return [
+        nn.ConvTranspose2d(c_in, c_out, kernel, stride, padding, **kwargs),
+        nn.BatchNorm2d(c_out),
+        nn.ReLU(inplace=True),
+    ]
+
+
+def _g32_from(*blocks, last=(16, 1, 4, 2, 1)):
+    """A 32x32 generator: ``blocks`` of (c_in, c_out, k, s, p), then ``last``."""
+    layers = [m for spec in blocks for m in _block(*spec)]
+    return nn.Sequential(*layers, nn.ConvTranspose2d(*last), nn.Tanh())
+
+
+class _G32Module(nn.Module):
+    """The same generator written as a class, its blocks in an nn.Sequential."""
+
+    def __init__(self):
+        super().__init__()
+        self.main = _g32()
+
+    def forward(self, z):
+        return self.main(z)
+
+
+_PAPER_G32 = [(100, 64, 4, 1, 0), (64, 32, 4, 2, 1), (32, 16, 4, 2, 1)]
+
 RIGHT = {
-    "02.1": [(5, 4), [5, 4]],
-    "02.2": [11_036_160],
-    "02.3": [(1, 4, 3, 2), [1, 4, 3, 2]],
+    "02.1": [(5, 4), [5, 4], (np.int64(5), np.int64(4)), (5.0, 4)],
+    "02.2": [11_036_160, np.int64(11_036_160), 11_036_160.0, torch.tensor(11_036_160)],
+    "02.3": [(1, 4, 3, 2), [1, 4, 3, 2], tuple(np.array([1, 4, 3, 2]))],
     "02.4": [
         Generator(nc=1, image_size=32),
         Generator(nz=100, ngf=8, nc=1, image_size=32),
         _g32(),
+        _G32Module(),
+        _g32_from(*_PAPER_G32),  # with biases, ReLU(inplace=True)
+        # 1 -> 2 first, then four stride-2 layers
+        _g32_from((100, 64, 2, 1, 0), *_PAPER_G32[1:], (16, 16, 4, 2, 1)),
+        # k=3, s=2, p=1, output_padding=1 also doubles the size
+        nn.Sequential(
+            *_block(100, 32, 4, 1, 0),
+            *_block(32, 16, 3, 2, 1, output_padding=1),
+            *_block(16, 8, 3, 2, 1, output_padding=1),
+            nn.ConvTranspose2d(8, 1, 3, 2, 1, output_padding=1),
+            nn.Tanh(),
+        ),
+        # an extra stride-1 layer that keeps the size
+        _g32_from(*_PAPER_G32, (16, 16, 3, 1, 1)),
     ],
-    "02.5": [1 / 16, 0.0625, 0.06250001],
+    "02.5": [1 / 16, 0.0625, 0.06250001, np.float32(0.0625), torch.tensor(1 / 16)],
 }
 
 WRONG = {
-    "02.1": [(4, 3), (5, 5), (6, 4), 9, (5.0, 4), "5, 4"],
-    "02.2": [11_032_576, 2_765_568, 11_036_160.0, "11036160"],
-    "02.3": [(1, 2, 3, 4), (1, 4, 3, 5), (1, 4, 3), "1432"],
+    "02.1": [
+        (4, 3),  # the 64x64 networks' counts
+        (6, 6),  # BatchNorm after every layer
+        (5, 5),  # D's logit layer normalized
+        (6, 4),  # G's output layer normalized
+        (4, 5),  # swapped
+        (5.5, 4),
+        9,
+        "5, 4",
+    ],
+    "02.2": [
+        11_032_576,  # BatchNorm forgotten
+        11_036_160 + 128 + 256 + 512 + 1024 + 1,  # conv biases counted
+        11_036_160 + 2 * (256 + 512 + 1024),  # running statistics counted
+        11_036_160 + 2 * 128,  # BatchNorm after D's input layer
+        2_765_568,  # the 64-wide D
+        11_036_160.5,
+        "11036160",
+    ],
+    "02.3": [(1, 2, 3, 4), (1, 4, 3, 5), (2, 4, 3, 1), (1, 4, 3), "1432"],
     "02.4": [
+        nn.Sequential(nn.ConvTranspose2d(100, 1, 32), nn.Tanh()),  # 1 -> 32 at once
+        # grows with stride-1 kernels instead of stride-2 layers
+        _g32_from(
+            (100, 64, 4, 1, 0),
+            (64, 32, 5, 1, 0),
+            (32, 16, 9, 1, 0),
+            last=(16, 1, 17, 1, 0),
+        ),
+        # projects z straight to 16x16, then one stride-2 layer
+        _g32_from((100, 16, 16, 1, 0)),
         Generator(nc=1, image_size=64),  # wrong size
         Generator(nc=3, image_size=32),  # wrong channels
         _g32(out_bn=True),  # BatchNorm at G's output
         _g32(act=lambda: nn.LeakyReLU(0.2)),  # LeakyReLU in G
         _g32(last=nn.Sigmoid),  # output not Tanh
+        _g32(last=nn.Identity),  # no Tanh at all
         _g32(skip_bn=True),  # no BatchNorm at all
+        nn.Sequential(*_g32()[:-1], nn.ReLU(), nn.Tanh()),  # ReLU before Tanh
         _upsample_g32(),  # fixed upsampling + Conv2d
+        nn.Sequential(
+            nn.Flatten(), nn.Linear(100, 1024), nn.Unflatten(1, (1, 32, 32)), nn.Tanh()
+        ),  # fully connected
+        Generator,
         "Generator",
     ],
-    "02.5": [0.25, 1 / 4, 16, True, "1/16", 0.07],
+    "02.5": [
+        0.25,  # the 2x2 window's weight
+        1 / 4,
+        16,  # the number of pixels
+        1.0,  # a sum, not an average
+        1 / 8,
+        True,
+        "1/16",
+        0.07,
+    ],
 }
 
 
@@ -72,6 +157,30 @@ def test_chapter_02_checks_are_all_tested():
 @pytest.mark.parametrize("exercise", sorted(RIGHT))
 def test_right_answers_pass_and_wrong_ones_get_a_hint(exercise):
     assert_right_and_wrong(exercise, RIGHT, WRONG)
+
+
+@pytest.mark.parametrize(
+    "answer, words",
+    [
+        (nn.Sequential(nn.ConvTranspose2d(100, 1, 32), nn.Tanh()), "straight to 32x32"),
+        (_g32_from((100, 16, 16, 1, 0)), "straight to 16x16"),
+        (
+            _g32_from(
+                (100, 64, 4, 1, 0),
+                (64, 32, 5, 1, 0),
+                (32, 16, 9, 1, 0),
+                last=(16, 1, 17, 1, 0),
+            ),
+            "stride 2",
+        ),
+        (_g32(out_bn=True), "output layer"),
+        (0.25, "2x2"),
+    ],
+)
+def test_common_mistakes_are_named(answer, words):
+    exercise = "02.5" if isinstance(answer, float) else "02.4"
+    verdict = evaluate(exercise, answer)
+    assert verdict.ok is False and words in verdict.message, verdict.message
 
 
 def test_a_checked_model_keeps_its_training_mode():

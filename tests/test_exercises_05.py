@@ -2,6 +2,7 @@
 
 import math
 
+import numpy as np
 import pytest
 import torch
 from helpers import assert_right_and_wrong
@@ -69,6 +70,75 @@ def _any_weight(module):
         nn.init.normal_(module.weight, 0.0, 0.02)
 
 
+def _only_1d_convs(module):
+    """The review's slip: PyTorch's own init of the 2-D layers is std ~0.018."""
+    if isinstance(module, (nn.Conv1d, nn.ConvTranspose1d)):
+        nn.init.normal_(module.weight, 0.0, 0.02)
+    elif isinstance(module, nn.modules.batchnorm._BatchNorm):
+        nn.init.normal_(module.weight, 1.0, 0.02)
+        nn.init.zeros_(module.bias)
+
+
+def _only_2d_layers(module):
+    """Conv2d, ConvTranspose2d and BatchNorm2d only: the exercise asks for every one."""
+    if isinstance(module, (nn.Conv2d, nn.ConvTranspose2d)):
+        nn.init.normal_(module.weight, 0.0, 0.02)
+    elif isinstance(module, nn.BatchNorm2d):
+        nn.init.normal_(module.weight, 1.0, 0.02)
+        nn.init.zeros_(module.bias)
+
+
+def _no_batchnorm(module):
+    if isinstance(module, nn.modules.conv._ConvNd):
+        nn.init.normal_(module.weight, 0.0, 0.02)
+
+
+def _uniform(module):
+    """U(-0.02, 0.02) has std 0.0115, not 0.02."""
+    if isinstance(module, nn.modules.conv._ConvNd):
+        nn.init.uniform_(module.weight, -0.02, 0.02)
+    elif isinstance(module, nn.modules.batchnorm._BatchNorm):
+        nn.init.normal_(module.weight, 1.0, 0.02)
+        nn.init.zeros_(module.bias)
+
+
+def _gamma_exactly_one(module):
+    if isinstance(module, nn.modules.conv._ConvNd):
+        nn.init.normal_(module.weight, 0.0, 0.02)
+    elif isinstance(module, nn.modules.batchnorm._BatchNorm):
+        nn.init.ones_(module.weight)
+        nn.init.zeros_(module.bias)
+
+
+def _beta_kept(module):
+    if isinstance(module, nn.modules.conv._ConvNd):
+        nn.init.normal_(module.weight, 0.0, 0.02)
+    elif isinstance(module, nn.modules.batchnorm._BatchNorm):
+        nn.init.normal_(module.weight, 1.0, 0.02)
+
+
+def _std_0002(module):
+    """A slip of one zero: std 0.002."""
+    if isinstance(module, nn.modules.conv._ConvNd):
+        nn.init.normal_(module.weight, 0.0, 0.002)
+    elif isinstance(module, nn.modules.batchnorm._BatchNorm):
+        nn.init.normal_(module.weight, 1.0, 0.02)
+        nn.init.zeros_(module.bias)
+
+
+def _does_nothing(module):
+    pass
+
+
+def _data_normal(m):
+    """The tutorial's style with isinstance: in place on .data, also right."""
+    if isinstance(m, nn.modules.conv._ConvNd):
+        m.weight.data.normal_(0.0, 0.02)
+    elif isinstance(m, nn.modules.batchnorm._BatchNorm):
+        m.weight.data.normal_(1.0, 0.02)
+        m.bias.data.fill_(0)
+
+
 MATCHED = {
     "Conv1d",
     "ConvTranspose2d",
@@ -78,33 +148,105 @@ MATCHED = {
 }
 
 RIGHT = {
-    "05.1": [0.0004, 0.02**2, 4e-4, torch.tensor(0.0004)],
-    "05.2": [math.sqrt(0.02), 0.1414, 0.141, 0.14142],
-    "05.3": [0.03125, 1 / 32, 1 / math.sqrt(1024)],
-    "05.4": [1 / math.sqrt(48), 0.1443, 0.144],
+    "05.1": [
+        0.0004,
+        0.02**2,
+        4e-4,
+        np.float32(0.0004),
+        np.float64(0.0004),
+        np.array(0.0004),
+        torch.tensor(0.0004),
+    ],
+    "05.2": [
+        math.sqrt(0.02),
+        0.1414,
+        0.141,
+        0.14142,
+        np.sqrt(0.02),
+        np.float32(0.1414),
+    ],
+    "05.3": [
+        0.03125,
+        1 / 32,
+        1 / math.sqrt(1024),
+        np.float32(1 / 32),
+        torch.tensor(1 / 32),
+    ],
+    "05.4": [
+        1 / math.sqrt(48),
+        0.1443,
+        0.144,
+        np.float32(0.1443),
+        torch.tensor(0.1443),
+    ],
     "05.5": [MATCHED, sorted(MATCHED), tuple(MATCHED), frozenset(MATCHED)],
-    "05.6": [_every_conv_and_batchnorm, _listed_types],
+    "05.6": [_every_conv_and_batchnorm, _listed_types, _data_normal],
 }
 
+# The misconceptions chapter 05 argues against, each a wrong answer that must fail.
 WRONG = {
-    "05.1": [0.02, 0.04, 0.2, 0.0002, "0.0004", True, (0.0004,)],
-    "05.2": [0.02, 0.0004, 0.2, 0.01, "0.141"],
-    "05.3": [1 / math.sqrt(128 * 16), 1 / math.sqrt(64 * 128 * 16), 0.018, 0.25],
-    "05.4": [1 / math.sqrt(64 * 16), 1 / math.sqrt(64 * 3 * 16), 0.083, "0.144"],
+    "05.1": [
+        0.02,  # the std, not the variance
+        0.04,  # 2 * std
+        0.2,
+        0.0002,  # a zero too many
+        0.02**0.5,  # the square root instead of the square
+        "0.0004",
+        True,
+        (0.0004,),
+    ],
+    "05.2": [
+        0.02,  # the variance taken for the std
+        0.0004,  # squared instead of square-rooted
+        0.2,
+        0.01,  # halved
+        0.04,
+        "0.141",
+    ],
+    "05.3": [
+        1 / math.sqrt(128 * 16),  # fan_out instead of fan_in
+        1 / math.sqrt(64 * 128 * 16),  # every weight counted
+        1 / math.sqrt(64),  # the kernel forgotten
+        1 / math.sqrt(64 * 4),  # k instead of k * k
+        1 / 1024,  # no square root
+        math.sqrt(6 / 1024),  # Kaiming's bound for ReLU, not PyTorch's default
+        0.018,  # the std of U(-b, b), not b
+        0.25,
+    ],
+    "05.4": [
+        1
+        / math.sqrt(64 * 16),  # the weight's size(1) misread: as for a Conv2d(64, ...)
+        1 / math.sqrt(64 * 3 * 16),
+        1 / math.sqrt(3),  # the kernel forgotten
+        1 / 48,  # no square root
+        0.083,
+        "0.144",
+    ],
     "05.5": [
-        MATCHED | {"DeconvHead"},
-        MATCHED - {"ConvergenceMonitor"},
+        MATCHED | {"DeconvHead"},  # "conv" in lower case does not match
+        MATCHED - {"ConvergenceMonitor"},  # not a conv, but it matches
+        MATCHED - {"Conv2dNormActivation"},
+        MATCHED - {"LazyConv2d"},  # "Conv" anywhere in the name
         MATCHED | {"conv_block"},
+        MATCHED | {"BatchNorm2d"},
         "Conv1d",
         {1, 2},
         set(),
     ],
     "05.6": [
         weights_init,
-        _tutorial,
-        _variance_not_std,
-        _gamma_zero,
-        _any_weight,
+        _tutorial,  # classname.find crashes on a container named *Conv*
+        _variance_not_std,  # N(0, 0.02) read as variance 0.02
+        _std_0002,
+        _gamma_zero,  # gamma ~ N(0, 0.02)
+        _gamma_exactly_one,  # gamma = 1, not drawn
+        _beta_kept,  # beta not zeroed
+        _any_weight,  # touches the monitor's weight
+        _only_1d_convs,  # leaves the 2-D layers at PyTorch's own init
+        _only_2d_layers,  # misses Conv1d/3d, transposed 1d/3d, SyncBatchNorm
+        _no_batchnorm,
+        _uniform,
+        _does_nothing,
         nn.Conv2d(1, 1, 1),
         "weights_init",
     ],
@@ -131,3 +273,17 @@ def test_checking_an_init_function_leaves_the_global_generator_alone():
 def test_the_misread_bound_of_exercise_4_gets_a_specific_explanation():
     verdict = evaluate("05.4", 1 / math.sqrt(64 * 16))
     assert "Conv2d(64, ...)" in verdict.message
+
+
+@pytest.mark.parametrize(
+    "answer, words",
+    [
+        (_only_1d_convs, "Conv2d: its weight was not re-initialized"),
+        (_no_batchnorm, "gamma was not re-initialized"),
+        (_variance_not_std, "not about 0.02"),
+        (_beta_kept, "beta is not 0"),
+    ],
+)
+def test_an_init_that_misses_a_layer_is_told_which(answer, words):
+    verdict = evaluate("05.6", answer)
+    assert verdict.ok is False and words in verdict.message, verdict.message

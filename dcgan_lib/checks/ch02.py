@@ -13,8 +13,9 @@ from .verdicts import (
     Verdict,
     _exact_ints,
     _format_error,
-    _forward,
+    _forward_sizes,
     _leaves,
+    _number,
     _right,
     _wrong,
 )
@@ -116,6 +117,11 @@ def _check_02_4(answer) -> Verdict:
             "BatchNorm follows G's output layer (guideline 2's exception).",
             "생성자의 출력층 뒤에 배치 정규화가 있습니다(지침 2의 예외).",
         )
+    if any(isinstance(m, nn.ReLU) for m in layers[convs[-1] + 1 :]):
+        return wrong(
+            "A ReLU follows G's output layer: it goes straight into Tanh.",
+            "생성자의 출력층 뒤에 ReLU가 있습니다. 출력층은 곧바로 Tanh로 갑니다.",
+        )
     for start, end in zip(convs, convs[1:]):
         between = layers[start + 1 : end]
         if not (
@@ -126,7 +132,9 @@ def _check_02_4(answer) -> Verdict:
                 "Every transposed convolution but the last needs BatchNorm2d and ReLU.",
                 "마지막을 뺀 모든 전치 합성곱 뒤에 BatchNorm2d와 ReLU가 필요합니다.",
             )
-    out, error = _forward(answer, torch.randn(2, 100, 1, 1))
+    out, error, calls = _forward_sizes(
+        answer, torch.randn(2, 100, 1, 1), nn.ConvTranspose2d
+    )
     if error is not None:
         return wrong(
             f"It fails on z of shape (2, 100, 1, 1): {error}",
@@ -137,6 +145,31 @@ def _check_02_4(answer) -> Verdict:
             f"It returns shape {tuple(out.shape)}, not (2, 1, 32, 32).",
             f"출력 모양이 {tuple(out.shape)}입니다 ((2, 1, 32, 32)가 아님).",
         )
+    if not calls:
+        return wrong(
+            "None of its ConvTranspose2d layers runs in forward.",
+            "forward에서 실행되는 ConvTranspose2d가 없습니다.",
+        )
+    _, _, (height, width) = calls[0]
+    if max(height, width) > 4:
+        return wrong(
+            f"The first layer goes from 1x1 straight to {height}x{width}: it should "
+            "project z to a small map (4x4), and stride-2 layers do the upsampling.",
+            f"첫 층이 1x1에서 곧바로 {height}x{width}로 갑니다. 첫 층은 z를 작은 "
+            "맵(4x4)으로 투영하고, 키우는 일은 스트라이드 2 층들이 맡아야 합니다.",
+        )
+    for number, (layer, size_in, size_out) in enumerate(calls[1:], start=2):
+        doubles = size_out == tuple(2 * n for n in size_in) and layer.stride == (2, 2)
+        keeps = size_out == size_in and layer.stride == (1, 1)
+        if not (doubles or keeps):
+            return wrong(
+                f"Transposed convolution {number} takes {size_in} to {size_out} "
+                f"with stride {layer.stride}: after the first, each one doubles the "
+                "size with stride 2 (fractional-strided, guideline 1).",
+                f"{number}번째 전치 합성곱이 {size_in}을 스트라이드 {layer.stride}로 "
+                f"{size_out}로 만듭니다. 첫 층 다음부터는 스트라이드 2로 크기를 "
+                "두 배씩 키웁니다(분수 스트라이드, 지침 1).",
+            )
     return _right(
         "dl.Generator(nc=1, image_size=32) is the same design.",
         "dl.Generator(nc=1, image_size=32)가 같은 설계입니다.",
@@ -147,12 +180,25 @@ def _check_02_5(answer) -> Verdict:
     """The weight of a Conv2d(1, 1, 4, stride=4) that equals AvgPool2d(4)."""
     hint_en = "An average of n numbers gives each of them the weight 1/n."
     hint_ko = "n개 숫자의 평균은 각 숫자에 1/n의 가중치를 줍니다."
-    if isinstance(answer, bool) or not isinstance(answer, (int, float)):
+    value = _number(answer)
+    if value is None:
         return _format_error("a number (float)", "실수 하나", hint_en, hint_ko)
-    if abs(answer - 1 / 16) > 1e-6:
-        return _wrong(
-            f"{answer} is not it.", f"{answer}은(는) 답이 아닙니다.", hint_en, hint_ko
+    if abs(value - 1 / 16) > 1e-6:
+        traps = {
+            1 / 4: (
+                "that is 1/4, the weight of section 2.1's 2x2 window.",
+                "그것은 2.1절의 2x2 창에 쓰는 1/4입니다.",
+            ),
+            16.0: (
+                "that is how many pixels the window holds, not each one's weight.",
+                "그것은 각 픽셀의 가중치가 아니라 창에 든 픽셀 수입니다.",
+            ),
+        }
+        why_en, why_ko = next(
+            (why for trap, why in traps.items() if abs(value - trap) <= 1e-6),
+            ("is not it.", "답이 아닙니다."),
         )
+        return _wrong(f"{value}: {why_en}", f"{value}: {why_ko}", hint_en, hint_ko)
     return _right(
         "A strided conv can learn average pooling; max pooling it cannot.",
         "스트라이드 합성곱은 평균 풀링은 배울 수 있지만 최대 풀링은 배울 수 없습니다.",

@@ -14,7 +14,7 @@ from .verdicts import (
     Verdict,
     _exact_ints,
     _format_error,
-    _forward,
+    _forward_sizes,
     _ints,
     _leaves,
     _right,
@@ -119,39 +119,91 @@ def _check_03_5(answer) -> Verdict:
     )
     if not isinstance(answer, nn.Module):
         return _format_error("an nn.Module", "nn.Module", hint_en, hint_ko)
+
+    def wrong(why_en, why_ko):
+        return _wrong(why_en, why_ko, hint_en, hint_ko)
+
     layers = _leaves(answer)
     if any(isinstance(m, POOLING_AND_FULLY_CONNECTED) for m in layers):
-        return _wrong(
+        return wrong(
             "It uses pooling or a fully connected layer.",
             "풀링이나 완전 연결 층이 들어 있습니다.",
-            hint_en,
-            hint_ko,
+        )
+    if any(isinstance(m, (nn.ReLU, nn.Sigmoid, nn.Tanh)) for m in layers):
+        return wrong(
+            "D uses LeakyReLU(0.2) inside and returns logits: no ReLU, Sigmoid or "
+            "Tanh (the loss, BCEWithLogitsLoss, applies the sigmoid itself).",
+            "판별자는 안쪽에 LeakyReLU(0.2)를 쓰고 로짓을 돌려줍니다. ReLU, "
+            "Sigmoid, Tanh는 쓰지 않습니다(BCEWithLogitsLoss가 시그모이드를 "
+            "직접 적용합니다).",
         )
     convs = [i for i, m in enumerate(layers) if isinstance(m, nn.Conv2d)]
     if not convs:
-        return _wrong("It has no Conv2d.", "Conv2d가 없습니다.", hint_en, hint_ko)
+        return wrong("It has no Conv2d.", "Conv2d가 없습니다.")
     after_first = layers[convs[0] + 1 : convs[1] if len(convs) > 1 else None]
     if any(isinstance(m, nn.BatchNorm2d) for m in after_first):
-        return _wrong(
+        return wrong(
             "BatchNorm follows D's input layer.",
             "판별자의 입력 층 뒤에 배치 정규화가 있습니다.",
-            hint_en,
-            hint_ko,
         )
-    out, error = _forward(answer, torch.randn(2, 3, 128, 128))
+    for number, (start, end) in enumerate(zip(convs, convs[1:]), start=1):
+        between = layers[start + 1 : end]
+        if not any(
+            isinstance(m, nn.LeakyReLU) and abs(m.negative_slope - 0.2) < 1e-9
+            for m in between
+        ):
+            return wrong(
+                f"Convolution {number} is not followed by LeakyReLU(0.2).",
+                f"{number}번째 합성곱 뒤에 LeakyReLU(0.2)가 없습니다.",
+            )
+        if number > 1 and not any(isinstance(m, nn.BatchNorm2d) for m in between):
+            return wrong(
+                f"Convolution {number} is not followed by BatchNorm2d: only D's "
+                "input and logit layers go without (guideline 2).",
+                f"{number}번째 합성곱 뒤에 BatchNorm2d가 없습니다. 판별자의 입력 "
+                "층과 로짓 층만 배치 정규화 없이 둡니다(지침 2).",
+            )
+    if any(isinstance(m, (nn.BatchNorm2d, nn.LeakyReLU)) for m in layers[convs[-1] :]):
+        return wrong(
+            "The last convolution makes the logit: no BatchNorm or LeakyReLU after it.",
+            "마지막 합성곱이 로짓을 만듭니다. 그 뒤에는 배치 정규화도 "
+            "LeakyReLU도 두지 않습니다.",
+        )
+    out, error, calls = _forward_sizes(answer, torch.randn(2, 3, 128, 128), nn.Conv2d)
     if error is not None:
-        return _wrong(
+        return wrong(
             f"It fails on a (2, 3, 128, 128) batch: {error}",
             "(2, 3, 128, 128) 배치에서 실행이 실패합니다.",
-            hint_en,
-            hint_ko,
         )
     if tuple(out.shape) != (2,):
-        return _wrong(
+        return wrong(
             f"It returns shape {tuple(out.shape)}, not (2,).",
             f"출력 모양이 {tuple(out.shape)}입니다 ((2,)가 아님).",
-            hint_en,
-            hint_ko,
+        )
+    if not calls:
+        return wrong(
+            "None of its Conv2d layers runs in forward.",
+            "forward에서 실행되는 Conv2d가 없습니다.",
+        )
+    for number, (layer, size_in, size_out) in enumerate(calls[:-1], start=1):
+        halves = tuple(2 * n for n in size_out) == size_in and layer.stride == (2, 2)
+        keeps = size_out == size_in and layer.stride == (1, 1)
+        if not (halves or keeps):
+            return wrong(
+                f"Convolution {number} takes {size_in} to {size_out} with stride "
+                f"{layer.stride}: each one before the last halves the size with "
+                "stride 2 (guideline 1).",
+                f"{number}번째 합성곱이 {size_in}을 스트라이드 {layer.stride}로 "
+                f"{size_out}로 만듭니다. 마지막 전까지는 스트라이드 2로 크기를 "
+                "절반씩 줄입니다(지침 1).",
+            )
+    _, size_in, size_out = calls[-1]
+    if size_out != (1, 1) or max(size_in) > 4:
+        return wrong(
+            f"The last convolution takes {size_in} to {size_out}: strided "
+            "convolutions shrink 128 to 4, and only then one takes 4x4 to the logit.",
+            f"마지막 합성곱이 {size_in}을 {size_out}로 만듭니다. 스트라이드 합성곱이 "
+            "128을 4로 줄인 다음에야 한 층이 4x4를 로짓으로 바꿉니다.",
         )
     return _right()
 

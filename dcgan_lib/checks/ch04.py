@@ -8,21 +8,13 @@ from __future__ import annotations
 from .verdicts import (
     Verdict,
     _exact_ints,
+    _floats,
     _format_error,
+    _integer,
     _ints,
     _right,
     _wrong,
 )
-
-
-def _ch04_floats(answer, count: int):
-    """``answer`` as a tuple of ``count`` real numbers (ints allowed), or None."""
-    values = answer if isinstance(answer, (tuple, list)) else (answer,)
-    if len(values) != count:
-        return None
-    if not all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in values):
-        return None
-    return tuple(float(v) for v in values)
 
 
 def _ch04_close(
@@ -33,7 +25,7 @@ def _ch04_close(
     ``traps``: (value tuple, English, Korean) for common wrong answers, each
     explained when the answer lands on it.
     """
-    values = _ch04_floats(answer, len(expected))
+    values = _floats(answer, len(expected))
     if values is None:
         return _format_error(*form, *hints)
     if all(abs(v - e) <= tol for v, e in zip(values, expected)):
@@ -133,13 +125,14 @@ def _check_04_4(answer) -> Verdict:
         return _format_error(*form, hint_en, hint_ko)
     chosen = {}
     for net, layers in answer.items():
-        if isinstance(layers, int) and not isinstance(layers, bool):
+        if _integer(layers) is not None:
             layers = [layers]
-        if not isinstance(layers, (list, tuple, set, frozenset)) or not all(
-            isinstance(i, int) and not isinstance(i, bool) for i in layers
-        ):
+        if not isinstance(layers, (list, tuple, set, frozenset)):
             return _format_error(*form, hint_en, hint_ko)
-        chosen[net] = set(layers)
+        numbers = [_integer(i) for i in layers]
+        if None in numbers:
+            return _format_error(*form, hint_en, hint_ko)
+        chosen[net] = set(numbers)
     if chosen["G"] != {5}:
         return _wrong(
             f"G: {sorted(chosen['G'])} is not it.",

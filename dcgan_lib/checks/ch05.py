@@ -11,6 +11,7 @@ from torch import nn
 from .verdicts import (
     Verdict,
     _format_error,
+    _number,
     _right,
     _wrong,
 )
@@ -18,13 +19,12 @@ from .verdicts import (
 
 def _number_05(answer, expected: float, hints: tuple, rel_tol: float = 0.01):
     """A Verdict for a float answer within ``rel_tol`` (relative) of ``expected``."""
-    if isinstance(answer, torch.Tensor) and answer.numel() == 1:
-        answer = answer.item()
-    if isinstance(answer, bool) or not isinstance(answer, (int, float)):
+    value = _number(answer)
+    if value is None:
         return _format_error("one number", "숫자 하나", *hints)
-    if not abs(answer - expected) <= rel_tol * abs(expected):
+    if not abs(value - expected) <= rel_tol * abs(expected):
         return _wrong(
-            f"{answer:.6g} is not it.", f"{answer:.6g}은(는) 답이 아닙니다.", *hints
+            f"{value:.6g} is not it.", f"{value:.6g}은(는) 답이 아닙니다.", *hints
         )
     return _right()
 
@@ -77,8 +77,8 @@ def _check_05_4(answer) -> Verdict:
         "fan_in = weight.size(1) * k * k 로 계산합니다.",
     )
     verdict = _number_05(answer, 1 / (3 * 4 * 4) ** 0.5, hints)
-    if verdict.ok is False and isinstance(answer, (int, float)):
-        if abs(answer - 1 / (64 * 4 * 4) ** 0.5) < 1e-4:
+    if verdict.ok is False and _number(answer) is not None:
+        if abs(_number(answer) - 1 / (64 * 4 * 4) ** 0.5) < 1e-4:
             return _wrong(
                 "That is 1/sqrt(64*16): the fan_in of a Conv2d(64, ...).",
                 "그것은 1/sqrt(64*16), 즉 Conv2d(64, ...)의 fan_in입니다.",
@@ -165,9 +165,15 @@ def _check_05_6(answer) -> Verdict:
         nn.SyncBatchNorm(512),
     ]
     monitor = _ConvergenceMonitor()
-    container = _ConvBlock(nn.Conv2d(3, 8, 4), nn.BatchNorm2d(8), nn.LeakyReLU(0.2))
+    inner_conv, inner_norm = nn.Conv2d(64, 512, 4, bias=False), nn.BatchNorm2d(512)
+    container = _ConvBlock(inner_conv, inner_norm, nn.LeakyReLU(0.2))
     model = nn.ModuleList([*convs, *norms, monitor, container])
+    convs, norms = [*convs, inner_conv], [*norms, inner_norm]  # all to be checked
+    # Start far from the answer, so that only a function that re-initializes a
+    # layer passes for it (PyTorch's own init of a 64-channel conv has std ~0.018).
     with torch.no_grad():
+        for conv in convs:
+            conv.weight.fill_(0.5)
         for norm in norms:
             norm.weight.fill_(5.0)
             norm.bias.fill_(5.0)
@@ -183,6 +189,12 @@ def _check_05_6(answer) -> Verdict:
         torch.random.set_rng_state(generator_state)
     for conv in convs:
         w = conv.weight.detach()
+        if torch.all(w == 0.5):
+            return _wrong(
+                f"{type(conv).__name__}: its weight was not re-initialized.",
+                f"{type(conv).__name__}: 가중치가 다시 초기화되지 않았습니다.",
+                *hints,
+            )
         if not (abs(w.mean()) < 0.002 and abs(w.std() - 0.02) < 0.002):
             return _wrong(
                 f"{type(conv).__name__}: weight std {w.std():.4f}, not about 0.02.",
@@ -192,6 +204,12 @@ def _check_05_6(answer) -> Verdict:
             )
     for norm in norms:
         gamma, beta = norm.weight.detach(), norm.bias.detach()
+        if torch.all(gamma == 5.0):
+            return _wrong(
+                f"{type(norm).__name__}: its gamma was not re-initialized.",
+                f"{type(norm).__name__}: gamma가 다시 초기화되지 않았습니다.",
+                *hints,
+            )
         if not (abs(gamma.mean() - 1) < 0.01 and abs(gamma.std() - 0.02) < 0.006):
             return _wrong(
                 f"{type(norm).__name__}: gamma is not about N(1, 0.02).",

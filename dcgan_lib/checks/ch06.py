@@ -122,18 +122,22 @@ def _tiny_dcgan_06():
     return G, D
 
 
-def _run_d_step_06(step, G, D, real, z):
-    """Run ``step(D, opt_d, real, G(z))`` on D holding stale gradients.
+def _run_d_steps_06(step, G, D, batches):
+    """Run ``step(D, opt_d, real, G(z))`` once per ``(real, z)`` in ``batches``,
+    with one Adam as in the chapter, D holding stale gradients before each step.
 
+    Several steps, because Adam's first step is lr * sign(gradient): one step
+    alone cannot tell BCE from another loss whose gradients share its signs.
     Returns: the error it raised, or None.
     """
     opt_d = torch.optim.Adam(D.parameters(), lr=2e-4, betas=(0.5, 0.999))
-    for p in D.parameters():  # left over from a G step, as in a training loop
-        p.grad = torch.ones_like(p)
-    try:
-        step(D, opt_d, real, G(z))
-    except Exception as error:  # noqa: BLE001 - any failure is the student's to see
-        return error
+    for real, z in batches:
+        for p in D.parameters():  # left over from a G step, as in a training loop
+            p.grad = torch.ones_like(p)
+        try:
+            step(D, opt_d, real, G(z))
+        except Exception as error:  # noqa: BLE001 - the student's to see
+            return error
     return None
 
 
@@ -149,6 +153,9 @@ def _same_state_06(a: nn.Module, b: nn.Module) -> bool:
         elif not torch.equal(x, y):
             return False
     return True
+
+
+_D_STEPS_06 = 3
 
 
 def _check_06_4(answer) -> Verdict:
@@ -170,12 +177,14 @@ def _check_06_4(answer) -> Verdict:
     with torch.random.fork_rng(devices=[]):
         torch.manual_seed(6)
         G, D = _tiny_dcgan_06()
-        real = torch.rand(8, 1, 16, 16) * 2 - 1
-        z = torch.randn(8, 8, 1, 1)
+        batches = [
+            (torch.rand(8, 1, 16, 16) * 2 - 1, torch.randn(8, 8, 1, 1))
+            for _ in range(_D_STEPS_06)
+        ]
         G_student, D_student = copy.deepcopy(G), copy.deepcopy(D)
-        error = _run_d_step_06(answer, G_student, D_student, real, z)
+        error = _run_d_steps_06(answer, G_student, D_student, batches)
         if error is None:
-            _run_d_step_06(d_step, G, D, real, z)
+            _run_d_steps_06(d_step, G, D, batches)
     if error is not None:
         return _wrong(
             f"Calling it fails: {type(error).__name__}: {error}",
@@ -199,8 +208,10 @@ def _check_06_4(answer) -> Verdict:
         )
     if not _same_state_06(D_student, D):
         return _wrong(
-            "D's weights after your step differ from those after dl.d_step.",
-            "이 함수로 갱신한 D의 가중치가 dl.d_step으로 갱신한 것과 다릅니다.",
+            f"D's weights after {_D_STEPS_06} of your steps differ from those after "
+            f"{_D_STEPS_06} of dl.d_step: is the loss BCE on the logits?",
+            f"이 함수로 {_D_STEPS_06}번 갱신한 D의 가중치가 dl.d_step으로 "
+            f"{_D_STEPS_06}번 갱신한 것과 다릅니다. 손실이 로짓에 대한 BCE인가요?",
             *hints,
         )
     return _right()

@@ -5,8 +5,10 @@ Serves dcgan_lib.exercises and the checks of each chapter (dcgan_lib/checks/chNN
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
+import numpy as np
 import torch
 from torch import nn
 
@@ -34,14 +36,57 @@ def _wrong(why_en: str, why_ko: str, hint_en: str, hint_ko: str) -> Verdict:
     )
 
 
+def _number(answer):
+    """``answer`` as a Python int or float if it is one finite real number, else None.
+
+    Accepts int, float, numpy scalars (np.int64, np.float32, ...), 0-d numpy arrays
+    and 0-d torch tensors; rejects bools, strings, complex numbers, nan, inf and
+    containers (a tuple, list, array or tensor holding one number included).
+    Integer types stay ints; everything else becomes a float.
+    """
+    if isinstance(answer, torch.Tensor):
+        if answer.dim() != 0 or answer.dtype == torch.bool or answer.is_complex():
+            return None
+        answer = answer.item()
+    elif isinstance(answer, (np.ndarray, np.generic)):
+        if answer.ndim != 0 or answer.dtype.kind not in "iuf":
+            return None
+        answer = answer.item()
+    if isinstance(answer, bool) or not isinstance(answer, (int, float)):
+        return None
+    if isinstance(answer, float) and not math.isfinite(answer):
+        return None
+    return answer
+
+
+def _integer(answer):
+    """``answer`` as an int if it is one whole number (12, np.int64(12), 12.0,
+    torch.tensor(12)), else None: 12.5 is no answer to "how many"."""
+    value = _number(answer)
+    if isinstance(value, float):
+        return int(value) if value.is_integer() else None
+    return value
+
+
 def _ints(answer, count: int):
-    """``answer`` as a tuple of ``count`` ints, or None if it is not one."""
-    values = answer if isinstance(answer, (tuple, list)) else (answer,)
-    if len(values) != count:
+    """``answer`` as a tuple of ``count`` ints, or None if it is not one.
+
+    One int is the number itself, not a tuple or list holding it."""
+    values = (answer,) if count == 1 else answer
+    if not isinstance(values, (tuple, list)) or len(values) != count:
         return None
-    if not all(isinstance(v, int) and not isinstance(v, bool) for v in values):
+    values = tuple(_integer(v) for v in values)
+    return None if None in values else values
+
+
+def _floats(answer, count: int):
+    """``answer`` as a tuple of ``count`` floats, or None if it is not one (like
+    ``_ints``, one float is the number itself)."""
+    values = (answer,) if count == 1 else answer
+    if not isinstance(values, (tuple, list)) or len(values) != count:
         return None
-    return tuple(values)
+    values = tuple(_number(v) for v in values)
+    return None if None in values else tuple(float(v) for v in values)
 
 
 def _format_error(what_en: str, what_ko: str, hint_en: str, hint_ko: str) -> Verdict:
@@ -64,26 +109,13 @@ def _exact_ints(answer, expected: tuple, form: tuple, hints: tuple, note=("", ""
     return _right(*note)
 
 
-def _real_number(answer):
-    """``answer`` as a float if it is one finite real number, else None."""
-    if isinstance(answer, (bool, str, bytes)):
-        return None
-    if isinstance(answer, torch.Tensor):
-        return float(answer.item()) if answer.numel() == 1 else None
-    try:
-        value = float(answer)  # int, float, numpy scalars and 0-d arrays
-    except (TypeError, ValueError):
-        return None
-    return value if abs(value) < float("inf") else None  # also rejects nan
-
-
 def _close_float(answer, expected, hints, traps=(), tol=1e-3, note=("", "")):
     """A Verdict for one real number that must be within ``tol`` of ``expected``.
 
     ``hints`` and ``note`` are (English, Korean) pairs. ``traps`` lists common wrong
     answers as (value, why_en, why_ko): an answer close to one gets its explanation.
     """
-    value = _real_number(answer)
+    value = _number(answer)
     if value is None:
         return _format_error("one number (a float)", "숫자(실수) 하나", *hints)
     if abs(value - expected) <= tol:
@@ -124,3 +156,28 @@ def _forward(model: nn.Module, batch: torch.Tensor):
         return None, error
     finally:
         model.train(training)
+
+
+def _forward_sizes(model: nn.Module, batch: torch.Tensor, kind: type):
+    """Run ``model(batch)`` like ``_forward`` and record every call of a ``kind``
+    layer (nn.Conv2d, nn.ConvTranspose2d) in order.
+
+    Returns: ``(output, error, calls)``; ``calls`` holds one
+    ``(layer, (h_in, w_in), (h_out, w_out))`` per call.
+    """
+    calls = []
+
+    def record(layer, inputs, output):
+        calls.append((layer, tuple(inputs[0].shape[-2:]), tuple(output.shape[-2:])))
+
+    hooks = [
+        m.register_forward_hook(record)
+        for m in model.modules()
+        if isinstance(m, kind)  # nn.ConvTranspose2d is no nn.Conv2d
+    ]
+    try:
+        out, error = _forward(model, batch)
+    finally:
+        for hook in hooks:
+            hook.remove()
+    return out, error, calls
