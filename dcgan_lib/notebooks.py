@@ -81,8 +81,47 @@ def execute_notebook(path, fast: bool = False, timeout: int = 1800) -> None:
     )
     with _environment(DCGAN_FAST="1" if fast else None, MPLBACKEND=None):
         client.execute()
+    finish_progress_text(notebook)
     notebook.metadata["dcgan_book"] = {"mode": "fast" if fast else "full"}
     _write_atomically(notebook, path)
+
+
+def finish_progress_text(notebook) -> int:
+    """Give each saved progress bar the text of its finished state.
+
+    A tqdm bar in Jupyter is a widget; its saved ``text/plain`` is the bar as it was
+    drawn first ("0%| 0/625"), and that text is what GitHub and nbviewer show. The
+    widget's final state is saved in the notebook's metadata: rebuild the text from
+    it. Returns: how many outputs were rewritten.
+    """
+    import html
+
+    state_key = "application/vnd.jupyter.widget-state+json"
+    view_key = "application/vnd.jupyter.widget-view+json"
+    models = notebook.metadata.get("widgets", {}).get(state_key, {}).get("state", {})
+
+    def child(ref):
+        return models.get(ref.removeprefix("IPY_MODEL_"), {}).get("state", {})
+
+    def text(state):
+        return html.unescape(state.get("value", "")).replace("\u2007", " ")
+
+    rewritten = 0
+    for cell in notebook.cells:
+        for output in cell.get("outputs", []):
+            view = output.get("data", {}).get(view_key)
+            box = models.get((view or {}).get("model_id"), {}).get("state", {})
+            parts = [child(ref) for ref in box.get("children", [])]
+            if len(parts) != 3 or "max" not in parts[1]:
+                continue  # not a tqdm bar
+            left, bar, right = parts
+            share = bar.get("value", 0) / bar["max"] if bar["max"] else 0.0
+            filled = "#" * int(10 * share)
+            output["data"]["text/plain"] = (
+                f"{text(left)}|{filled:<10}|{text(right)}".strip()
+            )
+            rewritten += 1
+    return rewritten
 
 
 # The exercise intro's note on the solutions, as the full and the student edition say it

@@ -1,6 +1,7 @@
 """The student edition and the execute command, as teachers and maintainers use them."""
 
 import json
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -181,8 +182,37 @@ def test_the_student_edition_says_it_has_no_solutions(tmp_path):
     written = student_edition(find_notebooks(ROOT), tmp_path / "class")
     for path in written:
         text = "\n".join(
-            c.source for c in nbformat.read(path, as_version=4).cells
+            c.source
+            for c in nbformat.read(path, as_version=4).cells
             if c.cell_type == "markdown"
         )
         assert not any(full in text for full, _ in STUDENT_NOTES), path
         assert any(student in text for _, student in STUDENT_NOTES), path
+
+
+def test_a_saved_progress_bar_shows_its_finished_state(tmp_path):
+    path = tmp_path / "bar.ipynb"
+    notebook = nbformat.v4.new_notebook()
+    notebook.cells = [
+        nbformat.v4.new_code_cell(
+            "from tqdm.auto import tqdm\n"
+            "for _ in tqdm(range(5), desc='epoch 1/1', unit='step'):\n    pass"
+        )
+    ]
+    nbformat.write(notebook, path)
+    execute_notebook(path)
+    (output,) = [
+        o for o in nbformat.read(path, as_version=4).cells[0].outputs if "data" in o
+    ]
+    assert output["data"]["text/plain"].startswith("epoch 1/1: 100%|##########| 5/5 [")
+
+
+def test_no_committed_notebook_shows_an_unfinished_progress_bar():
+    for path in find_notebooks(ROOT):
+        for cell in nbformat.read(path, as_version=4).cells:
+            for output in cell.get("outputs", []):
+                data = output.get("data", {})
+                if "application/vnd.jupyter.widget-view+json" in data:
+                    text = data.get("text/plain", "")
+                    if re.search(r"\d+%\|", text):  # a tqdm bar
+                        assert "100%|" in text, f"{path.name}: saved bar reads {text!r}"
