@@ -25,6 +25,7 @@ from .train import (
     update_ema,
 )
 from .viz import (
+    compact_figures,
     conv_calculator,
     conv_diagram,
     plot_history,
@@ -76,6 +77,7 @@ __all__ = [
     "frechet_distance",
     "digit_classifier",
     "use_hangul_font",
+    "compact_figures",
     "conv_diagram",
     "conv_calculator",
     "exercises",

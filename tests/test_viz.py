@@ -137,3 +137,48 @@ def test_samples_gif_rejects_bad_input(frames, kwargs, message):
 
     with pytest.raises(ValueError, match=message):
         samples_gif(frames, **kwargs)
+
+
+def test_figure_png_keeps_the_size_with_a_256_colour_palette():
+    import io
+
+    from PIL import Image
+
+    from dcgan_lib.viz import figure_png
+
+    fig = show_grid(torch.rand(16, 1, 8, 8) * 2 - 1, nrow=4, title="진짜 / real")
+    fig.axes[0].plot([0, 30], [0, 30], color="tab:orange")  # a coloured line too
+    plain = io.BytesIO()
+    fig.savefig(plain, format="png", dpi=100, bbox_inches="tight")
+    compact = figure_png(fig)
+    image = Image.open(io.BytesIO(compact))
+    assert image.mode == "P" and image.size == Image.open(plain).size
+    assert len(compact) < len(plain.getvalue())
+
+
+def test_compact_figures_changes_how_a_notebook_shows_pyplot_figures(tmp_path):
+    import base64
+    import io
+
+    import nbformat
+    from PIL import Image
+
+    from dcgan_lib.notebooks import execute_notebook
+
+    path = tmp_path / "figure.ipynb"
+    notebook = nbformat.v4.new_notebook()
+    notebook.cells = [
+        nbformat.v4.new_code_cell(
+            "import matplotlib.pyplot as plt\nimport dcgan_lib as dl\n"
+            "print(dl.compact_figures())\nplt.plot([0, 1], [1, 0])\nplt.show()"
+        )
+    ]
+    nbformat.write(notebook, path)
+    execute_notebook(path)
+    outputs = nbformat.read(path, as_version=4).cells[0].outputs
+    assert outputs[0]["text"] == "True\n"
+    (png,) = [o["data"]["image/png"] for o in outputs if "data" in o]
+    assert Image.open(io.BytesIO(base64.b64decode(png))).mode == "P"
+    from dcgan_lib.viz import compact_figures
+
+    assert compact_figures() is False  # outside IPython: nothing to change
