@@ -65,9 +65,30 @@ class _G32Module(nn.Module):
 _PAPER_G32 = [(100, 64, 4, 1, 0), (64, 32, 4, 2, 1), (32, 16, 4, 2, 1)]
 
 RIGHT = {
-    "02.1": [(5, 4), [5, 4], (np.int64(5), np.int64(4)), (5.0, 4)],
-    "02.2": [11_036_160, np.int64(11_036_160), 11_036_160.0, torch.tensor(11_036_160)],
-    "02.3": [(1, 4, 3, 2), [1, 4, 3, 2], tuple(np.array([1, 4, 3, 2]))],
+    "02.1": [
+        (5, 4),
+        [5, 4],
+        (np.int64(5), np.int64(4)),
+        (5.0, 4),
+        (np.float32(5), np.int32(4)),
+        (torch.tensor(5), torch.tensor(4.0)),
+    ],
+    "02.2": [
+        11_036_160,
+        np.int64(11_036_160),
+        np.int32(11_036_160),
+        11_036_160.0,
+        np.float32(11_036_160),  # exact: below 2**24
+        torch.tensor(11_036_160),
+        torch.tensor(11_036_160.0, dtype=torch.float64),
+    ],
+    "02.3": [
+        (1, 4, 3, 2),
+        [1, 4, 3, 2],
+        tuple(np.array([1, 4, 3, 2])),
+        (1.0, 4.0, 3.0, 2.0),
+        tuple(torch.tensor([1, 4, 3, 2])),  # four 0-d tensors
+    ],
     "02.4": [
         Generator(nc=1, image_size=32),
         Generator(nz=100, ngf=8, nc=1, image_size=32),
@@ -87,7 +108,15 @@ RIGHT = {
         # an extra stride-1 layer that keeps the size
         _g32_from(*_PAPER_G32, (16, 16, 3, 1, 1)),
     ],
-    "02.5": [1 / 16, 0.0625, 0.06250001, np.float32(0.0625), torch.tensor(1 / 16)],
+    "02.5": [
+        1 / 16,
+        0.0625,
+        0.06250001,
+        np.float32(0.0625),
+        np.float64(1 / 16),
+        torch.tensor(1 / 16),
+        torch.tensor(0.0625, dtype=torch.float64),
+    ],
 }
 
 WRONG = {
@@ -97,6 +126,9 @@ WRONG = {
         (5, 5),  # D's logit layer normalized
         (6, 4),  # G's output layer normalized
         (4, 5),  # swapped
+        (5, 3),  # D counted as if it had not grown
+        (4, 4),  # G counted as if it had not grown
+        (6, 5),  # no exceptions: BatchNorm at G's output and D's input
         (5.5, 4),
         9,
         "5, 4",
@@ -107,10 +139,23 @@ WRONG = {
         11_036_160 + 2 * (256 + 512 + 1024),  # running statistics counted
         11_036_160 + 2 * 128,  # BatchNorm after D's input layer
         2_765_568,  # the 64-wide D
+        4 * 2_765_568,  # "widths enter squared" applied to the whole D
+        11_032_576 + 1024 + 512 + 256,  # one parameter per BatchNorm channel
+        11_036_160 + 3,  # num_batches_tracked counted
+        11_036_160 + 2,  # BatchNorm after the logit layer
         11_036_160.5,
         "11036160",
     ],
-    "02.3": [(1, 2, 3, 4), (1, 4, 3, 5), (2, 4, 3, 1), (1, 4, 3), "1432"],
+    "02.3": [
+        (1, 2, 3, 4),
+        (1, 4, 3, 5),
+        (2, 4, 3, 1),
+        (1, 5, 3, 2),  # LeakyReLU in G taken for a break of guideline 5
+        (1, 4, 3, 4),  # BatchNorm before G's Tanh taken for guideline 4
+        (3, 4, 1, 2),  # pooling and the hidden Linear swapped
+        (1, 4, 3),
+        "1432",
+    ],
     "02.4": [
         nn.Sequential(nn.ConvTranspose2d(100, 1, 32), nn.Tanh()),  # 1 -> 32 at once
         # grows with stride-1 kernels instead of stride-2 layers
@@ -143,8 +188,11 @@ WRONG = {
         16,  # the number of pixels
         1.0,  # a sum, not an average
         1 / 8,
+        4,  # the kernel size
         True,
         "1/16",
+        [1 / 16],  # a list holding it
+        torch.tensor([0.0625]),  # a 1-element tensor, not a number
         0.07,
     ],
 }

@@ -31,7 +31,7 @@ def _check_02_1(answer) -> Verdict:
             "128 = 4 * 2**5: G has 6 transposed convs, D has 6 convs. No BatchNorm "
             "after G's output layer, D's input layer, or D's final logit layer.",
             "128 = 4 * 2**5 이므로 생성자는 전치 합성곱 6개, "
-            "판별자는 합성곱 6개입니다. 생성자 출력층, 판별자 입력층과 "
+            "판별자는 합성곱 6개입니다. 생성자 출력 층, 판별자 입력 층과 "
             "마지막 로짓 층 뒤에는 배치 정규화가 없습니다.",
         ),
     )
@@ -69,7 +69,7 @@ def _check_02_3(answer) -> Verdict:
         (
             "Look for: a pooling layer, a hidden nn.Linear, the activation used in "
             "a generator, and what sits right before a generator's Tanh.",
-            "풀링 층, 은닉 nn.Linear, 생성자가 쓰는 활성화 함수, 생성자의 Tanh "
+            "풀링 층, 은닉 층의 nn.Linear, 생성자가 쓰는 활성화 함수, 생성자의 Tanh "
             "바로 앞에 무엇이 있는지 살펴보세요.",
         ),
     )
@@ -115,12 +115,12 @@ def _check_02_4(answer) -> Verdict:
     if any(isinstance(m, nn.BatchNorm2d) for m in layers[convs[-1] + 1 :]):
         return wrong(
             "BatchNorm follows G's output layer (guideline 2's exception).",
-            "생성자의 출력층 뒤에 배치 정규화가 있습니다(지침 2의 예외).",
+            "생성자의 출력 층 뒤에 배치 정규화가 있습니다(지침 2의 예외).",
         )
     if any(isinstance(m, nn.ReLU) for m in layers[convs[-1] + 1 :]):
         return wrong(
             "A ReLU follows G's output layer: it goes straight into Tanh.",
-            "생성자의 출력층 뒤에 ReLU가 있습니다. 출력층은 곧바로 Tanh로 갑니다.",
+            "생성자의 출력 층 뒤에 ReLU가 있습니다. 출력 층은 곧바로 Tanh로 갑니다.",
         )
     for start, end in zip(convs, convs[1:]):
         between = layers[start + 1 : end]
@@ -155,8 +155,9 @@ def _check_02_4(answer) -> Verdict:
         return wrong(
             f"The first layer goes from 1x1 straight to {height}x{width}: it should "
             "project z to a small map (4x4), and stride-2 layers do the upsampling.",
-            f"첫 층이 1x1에서 곧바로 {height}x{width}로 갑니다. 첫 층은 z를 작은 "
-            "맵(4x4)으로 투영하고, 키우는 일은 스트라이드 2 층들이 맡아야 합니다.",
+            f"첫 층이 1x1에서 곧바로 {height}x{width}(으)로 갑니다. 첫 층은 z를 작은 "
+            "특징 맵(4x4)으로 투영하고, 크기를 키우는 일은 스트라이드 2인 층들이 "
+            "맡아야 합니다.",
         )
     for number, (layer, size_in, size_out) in enumerate(calls[1:], start=2):
         doubles = size_out == tuple(2 * n for n in size_in) and layer.stride == (2, 2)
@@ -166,9 +167,9 @@ def _check_02_4(answer) -> Verdict:
                 f"Transposed convolution {number} takes {size_in} to {size_out} "
                 f"with stride {layer.stride}: after the first, each one doubles the "
                 "size with stride 2 (fractional-strided, guideline 1).",
-                f"{number}번째 전치 합성곱이 {size_in}을 스트라이드 {layer.stride}로 "
-                f"{size_out}로 만듭니다. 첫 층 다음부터는 스트라이드 2로 크기를 "
-                "두 배씩 키웁니다(분수 스트라이드, 지침 1).",
+                f"{number}번째 전치 합성곱이 스트라이드 {layer.stride}로 크기를 "
+                f"{size_in}에서 {size_out}(으)로 바꿉니다. 첫 층 다음부터는 "
+                "스트라이드 2로 크기를 두 배씩 키웁니다(지침 1).",
             )
     return _right(
         "dl.Generator(nc=1, image_size=32) is the same design.",
