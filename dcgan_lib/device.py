@@ -75,4 +75,5 @@ def describe_machine(device: str = "auto") -> str:
     bf16 = "yes" if _cpu_has_native_bf16() else "no"
     where = "CPU" if device.type == "cpu" else f"{device.type}, CPU"
     threads = torch.get_num_threads()
-    return f"{where} {name}, {threads} threads, bfloat16 in hardware: {bf16}"
+    plural = "" if threads == 1 else "s"
+    return f"{where} {name}, {threads} thread{plural}, bfloat16 in hardware: {bf16}"

@@ -216,3 +216,10 @@ def test_no_committed_notebook_shows_an_unfinished_progress_bar():
                     text = data.get("text/plain", "")
                     if re.search(r"\d+%\|", text):  # a tqdm bar
                         assert "100%|" in text, f"{path.name}: saved bar reads {text!r}"
+
+
+def test_every_committed_notebook_stays_under_1_mb():
+    """GitHub and nbviewer show the committed notebooks; keep each one light."""
+    for path in find_notebooks(ROOT):
+        size = path.stat().st_size
+        assert size < 1_000_000, f"{path.name}: {size / 1e6:.2f} MB, over 1 MB"
