@@ -1,6 +1,6 @@
 """Pictures: image grids, a Hangul-capable font, and the convolution size calculator.
 
-Serves every chapter's figures; the calculator and diagram serve chapter 03.
+Serves every chapter's figures; the calculator and the diagrams serve chapter 03.
 """
 
 from __future__ import annotations
@@ -23,6 +23,7 @@ __all__ = [
     "use_hangul_font",
     "conv_diagram",
     "conv_calculator",
+    "generator_diagram",
     "BookFigure",
     "figure_png",
     "compact_figures",
@@ -233,6 +234,107 @@ def conv_diagram(
     ax.set_ylim(-0.2, 2.7)
     ax.set_aspect("equal")
     ax.set_axis_off()
+    fig.tight_layout()
+    return fig
+
+
+def generator_diagram(generator) -> Figure:
+    """Draw a generator as a pipeline of feature maps, like Figure 1 of the DCGAN paper.
+
+    One box per map, from z (a 1x1 map with as many channels as the first layer
+    reads) to the image: the front square grows with the spatial size, the depth
+    with the channels. The sizes are computed, not measured: ``conv_transpose2d_out``
+    applied to each ConvTranspose2d's kernel, stride, padding, output_padding and
+    dilation, starting at 1x1. Above each arrow: the layer; below it: the modules
+    that follow it (BatchNorm, ReLU, Tanh, ...). Returns: a matplotlib ``Figure``.
+    """
+    import math
+
+    from matplotlib.patches import FancyArrowPatch, Polygon
+    from torch import nn
+
+    leaves = [m for m in generator.modules() if next(m.children(), None) is None]
+    convs = [i for i, m in enumerate(leaves) if isinstance(m, nn.ConvTranspose2d)]
+    if not convs:
+        raise ValueError("the generator has no nn.ConvTranspose2d layer to draw")
+    stages = [(1, leaves[convs[0]].in_channels)]  # (size, channels), z first
+    layers = []  # (text above the arrow, text below it)
+    for number, i in enumerate(convs):
+        conv = leaves[i]
+        (k, _), (s, _), (p, _) = conv.kernel_size, conv.stride, conv.padding
+        op, d = conv.output_padding[0], conv.dilation[0]
+        size = conv_transpose2d_out(stages[-1][0], k, s, p, op, d)
+        stages.append((size, conv.out_channels))
+        above = f"ConvT k{k} s{s} p{p}" + (f" op{op}" if op else "")
+        if stages[-2][0] == 1:  # on a 1x1 input: a matrix multiplication
+            above = "투영 후 모양 바꾸기\nproject and reshape\n" + above
+        end = convs[number + 1] if number + 1 < len(convs) else len(leaves)
+        names = [type(m).__name__ for m in leaves[i + 1 : end]]
+        below = " + ".join(n.replace("BatchNorm2d", "BN") for n in names)
+        layers.append((above, below))
+
+    def side(size):  # the front square: 1x1 -> 0.3, 64x64 -> 2.1
+        return 0.3 + 0.3 * math.log2(size)
+
+    def depth(channels):  # the oblique edge: 3 -> 0.22, 1024 -> 1.4
+        return 0.14 * math.log2(max(channels, 2))
+
+    slant = (0.7, 0.5)  # direction of the depth edge
+    low = -max(side(size) for size, _ in stages) / 2 - 0.25  # labels go below
+    fig = BookFigure()
+    ax = fig.add_subplot()
+    x, top = 0.0, 1.6
+    for index, (size, channels) in enumerate(stages):
+        h, dep = side(size), depth(channels)
+        dx, dy = slant[0] * dep, slant[1] * dep
+        last = index == len(stages) - 1
+        color = "#d9d9d9" if index == 0 else ("#fdae6b" if last else "#9ecae1")
+        front = [(x, -h / 2), (x + h, -h / 2), (x + h, h / 2), (x, h / 2)]
+        lid = [
+            (x, h / 2),
+            (x + h, h / 2),
+            (x + h + dx, h / 2 + dy),
+            (x + dx, h / 2 + dy),
+        ]
+        flank = [
+            (x + h, -h / 2),
+            (x + h + dx, -h / 2 + dy),
+            (x + h + dx, h / 2 + dy),
+            (x + h, h / 2),
+        ]
+        for corners, shade in ((flank, 0.75), (lid, 0.88), (front, 1.0)):
+            rgb = [shade * c for c in matplotlib.colors.to_rgb(color)]
+            ax.add_patch(Polygon(corners, closed=True, fc=rgb, ec="#555555", lw=0.8))
+        label = f"{size}×{size}×{channels}"
+        ax.text(x + h / 2, low, label, ha="center", va="top", fontsize=9)
+        name = "z" if index == 0 else ("G(z)" if last else "")
+        ax.text(x + h / 2, low - 0.4, name, ha="center", va="top", fontsize=9)
+        top = max(top, h / 2 + dy)
+        x += h + dx
+        if not last:
+            above, below = layers[index]
+            gap = 2.6 if "\n" in above else 2.0  # room for the arrow's labels
+            arrow = FancyArrowPatch(
+                (x + 0.15, 0), (x + gap - 0.15, 0), arrowstyle="-|>", mutation_scale=12
+            )
+            ax.add_patch(arrow)
+            ax.text(
+                x + gap / 2,
+                0.15,
+                above,
+                ha="center",
+                va="bottom",
+                fontsize=8,
+                linespacing=1.3,
+            )
+            ax.text(x + gap / 2, -0.15, below, ha="center", va="top", fontsize=8)
+            x += gap
+    ax.set_title("생성자: z에서 이미지까지 / generator: from z to an image")
+    ax.set_xlim(-0.3, x + 0.3)
+    ax.set_ylim(low - 0.85, top + 0.2)
+    ax.set_aspect("equal")
+    ax.set_axis_off()
+    fig.set_size_inches(round(min(11.0, 0.45 * x + 0.6), 1), 3.3)
     fig.tight_layout()
     return fig
 

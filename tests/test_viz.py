@@ -182,3 +182,50 @@ def test_compact_figures_changes_how_a_notebook_shows_pyplot_figures(tmp_path):
     from dcgan_lib.viz import compact_figures
 
     assert compact_figures() is False  # outside IPython: nothing to change
+
+
+@pytest.mark.parametrize(
+    "kwargs, labels",
+    [
+        (
+            dict(ngf=128),  # the paper's widths, as its Figure 1 draws them
+            ["1×1×100", "4×4×1024", "8×8×512", "16×16×256", "32×32×128", "64×64×3"],
+        ),
+        (
+            dict(nz=10, ngf=8, nc=1, image_size=32),
+            ["1×1×10", "4×4×32", "8×8×16", "16×16×8", "32×32×1"],
+        ),
+    ],
+)
+def test_generator_diagram_labels_the_sizes_the_generator_produces(kwargs, labels):
+    from dcgan_lib import Generator, layer_shapes
+    from dcgan_lib.viz import generator_diagram
+
+    generator = Generator(**kwargs)
+    figure = generator_diagram(generator)
+    texts = [t.get_text() for t in figure.axes[0].texts]
+    assert [t for t in texts if "×" in t] == labels
+    measured = [
+        row.out_shape
+        for row in layer_shapes(generator, (1, generator.nz, 1, 1))
+        if row.layer.startswith("ConvT")
+    ]
+    drawn = [tuple(int(v) for v in label.split("×")) for label in labels[1:]]
+    assert measured == [(c, h, w) for h, w, c in drawn]
+    assert sum("project and reshape" in t for t in texts) == 1  # the 1x1 input
+    assert texts.count("BN + ReLU") == len(labels) - 2 and "Tanh" in texts
+
+
+def test_generator_diagram_reads_output_padding_and_rejects_non_generators():
+    from torch import nn
+
+    from dcgan_lib.viz import generator_diagram
+
+    up = nn.Sequential(
+        nn.ConvTranspose2d(8, 4, 4, 1, 0),  # 1 -> 4
+        nn.ConvTranspose2d(4, 2, 3, 2, 1, output_padding=1),  # 4 -> 8
+    )
+    texts = [t.get_text() for t in generator_diagram(up).axes[0].texts]
+    assert "8×8×2" in texts and "ConvT k3 s2 p1 op1" in texts
+    with pytest.raises(ValueError, match="ConvTranspose2d"):
+        generator_diagram(nn.Sequential(nn.Conv2d(3, 8, 4, 2, 1)))
