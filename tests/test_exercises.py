@@ -74,6 +74,13 @@ RIGHT = {
         _d128(kernel=3, last=(4, 1, 0)),  # k=3, s=2, p=1 halves the size too
         _D128Module(),
     ],
+    "03.6": [
+        (2, 1),
+        [2, 1],
+        (2.0, 1),
+        (np.int64(2), np.int64(1)),
+        tuple(torch.tensor([2, 1])),
+    ],
 }
 
 
@@ -144,6 +151,18 @@ WRONG = {
         ),
         "Discriminator",
     ],
+    "03.6": [
+        (2, 0),  # output_padding forgotten: 7 -> 13
+        (1, 0),  # DCGAN's padding for k = 4, copied: 7 -> 15
+        (1, 1),  # 7 -> 16
+        (3, 1),  # 7 -> 12
+        (0, 1),  # no padding: 7 -> 18
+        (2, 2),  # output_padding must be smaller than the stride
+        (-1, 1),  # no negative padding
+        (2.5, 1),
+        (2,),
+        "same",  # PyTorch's ConvTranspose2d takes numbers only
+    ],
 }
 
 
@@ -187,6 +206,15 @@ def test_check_prints_both_languages(capsys):
     check("03.2", 14)
     out = capsys.readouterr().out
     assert out.startswith("[03.2]") and "정답입니다" in out and "Correct" in out
+
+
+@pytest.mark.parametrize(
+    "answer, words",
+    [((2, 0), "7x7 to 13x13"), ((2, 2), "smaller than stride")],
+)
+def test_a_wrong_keras_same_setting_is_told_what_it_does(answer, words):
+    verdict = evaluate("03.6", answer)
+    assert verdict.ok is False and words in verdict.message, verdict.message
 
 
 def test_unknown_exercise_lists_the_known_ones():

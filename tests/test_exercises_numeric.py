@@ -45,6 +45,7 @@ TUPLES = {
     "02.3": (1, 4, 3, 2),
     "03.1": (4, 2, 1),
     "03.3": (1, 2),
+    "03.6": (2, 1),
     "04.2": (0.3, 0.9 + 0.1 * 14 / 3),
 }
 
@@ -157,7 +158,7 @@ def test_a_tuple_of_numbers_takes_numeric_types_inside(exercise, kind, convert):
     assert verdict.ok is True, (answer, verdict.message)
 
 
-@pytest.mark.parametrize("exercise", ["02.1", "02.3", "03.1", "03.3"])
+@pytest.mark.parametrize("exercise", ["02.1", "02.3", "03.1", "03.3", "03.6"])
 def test_a_tuple_of_integers_rejects_a_fraction(exercise):
     first, *rest = TUPLES[exercise]
     assert evaluate(exercise, (first + 0.5, *rest)).ok is False

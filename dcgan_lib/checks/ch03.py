@@ -49,14 +49,15 @@ def _check_03_1(answer) -> Verdict:
     if out != 32 or real != 32:
         return _wrong(
             f"That gives {real}x{real}, not 32x32.",
-            f"그 설정은 {real}x{real}을 만듭니다 (32x32가 아님).",
+            f"그 설정에서는 16x16 입력이 {real}x{real} 크기로 나옵니다(목표: 32x32).",
             hint_en,
             hint_ko,
         )
     return _right(
-        "DCGAN uses (4, 2, 1): a kernel divisible by the stride avoids checkerboards.",
-        "DCGAN은 (4, 2, 1)을 씁니다. 커널이 스트라이드로 나누어떨어지면 "
-        "체커보드가 덜 생깁니다.",
+        "DCGAN uses (4, 2, 1): a kernel divisible by the stride avoids the built-in "
+        "checkerboard (section 7).",
+        "DCGAN은 (4, 2, 1)을 씁니다. 커널 크기가 스트라이드로 나누어떨어지면 "
+        "구조에서 생기는 체커보드를 피할 수 있습니다(7절).",
     )
 
 
@@ -208,10 +209,59 @@ def _check_03_5(answer) -> Verdict:
     return _right()
 
 
+def _check_03_6(answer) -> Verdict:
+    """(padding, output_padding) that make ConvTranspose2d(k=5, s=2) double any size,
+    as Keras's Conv2DTranspose(5, strides=2, padding="same") does."""
+    hint_en = (
+        "(n - 1) * 2 - 2p + 5 + output_padding = 2n for every n, so "
+        "2p - output_padding = 3; output_padding must be smaller than the stride."
+    )
+    hint_ko = (
+        "모든 n에서 (n - 1) * 2 - 2p + 5 + output_padding = 2n 이어야 하므로 "
+        "2p - output_padding = 3 입니다. output_padding은 스트라이드보다 작아야 합니다."
+    )
+    values = _ints(answer, 2)
+    if values is None:
+        return _format_error(
+            "a tuple of two ints (padding, output_padding)",
+            "(padding, output_padding) 두 정수의 튜플",
+            hint_en,
+            hint_ko,
+        )
+    padding, output_padding = values
+    for n in (7, 14, 4, 1):
+        try:
+            out = conv_transpose2d_out(n, 5, 2, padding, output_padding)
+            layer = nn.ConvTranspose2d(1, 1, 5, 2, padding, output_padding)
+            real = layer(torch.zeros(1, 1, n, n)).shape[-1]
+        except (ValueError, RuntimeError) as error:
+            return _wrong(
+                f"PyTorch rejects it on a {n}x{n} input: {error}",
+                f"{n}x{n} 입력에서 PyTorch가 거부하는 설정입니다.",
+                hint_en,
+                hint_ko,
+            )
+        if out != 2 * n or real != 2 * n:
+            return _wrong(
+                f"That takes {n}x{n} to {real}x{real}, not {2 * n}x{2 * n}.",
+                f"그 설정에서는 {n}x{n} 입력이 {real}x{real} 크기로 나옵니다"
+                f"(목표: {2 * n}x{2 * n}).",
+                hint_en,
+                hint_ko,
+            )
+    return _right(
+        "padding = ceil((k - s) / 2) = 2 and output_padding = (k - s) mod 2 = 1 "
+        "(section 2.6).",
+        "padding = ceil((k - s) / 2) = 2, output_padding = (k - s) mod 2 = 1 "
+        "입니다(2.6절).",
+    )
+
+
 CHECKS = {
     "03.1": _check_03_1,
     "03.2": _check_03_2,
     "03.3": _check_03_3,
     "03.4": _check_03_4,
     "03.5": _check_03_5,
+    "03.6": _check_03_6,
 }
