@@ -69,7 +69,7 @@ def compact_figures() -> bool:
     """Show this notebook's matplotlib figures as :func:`figure_png` PNGs.
 
     Call it once at the top of a notebook, before drawing (it closes open figures).
-    Outside IPython it does nothing. Returns: True when the display of figures was changed.
+    Outside IPython it does nothing. Returns: True when the display was changed.
     """
     try:
         from IPython import get_ipython
