@@ -18,9 +18,30 @@ RIGHT = {
         torch.tensor(-1.3863),
         np.array(-1.386),
     ],
-    "01.3": [-0.9, -0.8999, np.float32(-0.9), torch.tensor(-0.9, dtype=torch.float64)],
-    "01.4": [99, 99.0, 0.99 / 0.01, np.int64(99), np.float32(99.0), torch.tensor(99)],
-    "01.5": [math.log(2), 0.693, np.float32(0.6931), np.array(math.log(2))],
+    "01.3": [
+        -0.9,
+        -0.8999,
+        np.float32(-0.9),
+        np.float64(-0.9),
+        np.array(-0.9),
+        torch.tensor(-0.9, dtype=torch.float64),
+    ],
+    "01.4": [
+        99,
+        99.0,
+        0.99 / 0.01,
+        np.int64(99),
+        np.float32(99.0),
+        np.array(99),
+        torch.tensor(99),
+    ],
+    "01.5": [
+        math.log(2),
+        0.693,
+        np.float32(0.6931),
+        np.array(math.log(2)),
+        torch.tensor(0.6931),
+    ],
 }
 
 # The misconceptions chapter 01 argues against, each a wrong answer that must fail.
