@@ -217,9 +217,13 @@ def conv_diagram(
         + f"  ->  output {out}",
         fontsize=9,
     )
-    legend = [("input", colors["x"]), ("padding", colors["pad"]), ("output", "#a1d99b")]
+    legend = [
+        ("입력 / input", colors["x"]),
+        ("패딩 / padding", colors["pad"]),
+        ("출력 / output", "#a1d99b"),
+    ]
     if transposed and stride > 1:
-        legend.insert(1, ("inserted zeros", colors["zero"]))
+        legend.insert(1, ("끼워 넣은 0 / inserted zeros", colors["zero"]))
     ax.legend(
         handles=[
             Rectangle((0, 0), 1, 1, fc=c, ec="#555555", label=n) for n, c in legend

@@ -123,6 +123,7 @@ WRONG = {
         Discriminator(image_size=64),  # the 64x64 D: its last conv sees 8x8
         nn.Sequential(nn.AdaptiveAvgPool2d(1), nn.Flatten(0)),
         _with_bn_first(),  # BatchNorm after the input layer
+        nn.Sequential(nn.BatchNorm2d(3), *_d128()),  # BatchNorm on the raw image
         _d128(first_bn=True),
         _d128(hidden_bn=False),  # no BatchNorm at all
         _d128(act=nn.ReLU),  # ReLU instead of LeakyReLU

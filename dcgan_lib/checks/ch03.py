@@ -141,11 +141,13 @@ def _check_03_5(answer) -> Verdict:
     convs = [i for i, m in enumerate(layers) if isinstance(m, nn.Conv2d)]
     if not convs:
         return wrong("It has no Conv2d.", "Conv2d가 없습니다.")
-    after_first = layers[convs[0] + 1 : convs[1] if len(convs) > 1 else None]
-    if any(isinstance(m, nn.BatchNorm2d) for m in after_first):
+    up_to_second = layers[: convs[1] if len(convs) > 1 else None]
+    if any(isinstance(m, nn.BatchNorm2d) for m in up_to_second):
         return wrong(
-            "BatchNorm follows D's input layer.",
-            "판별자의 입력 층 뒤에 배치 정규화가 있습니다.",
+            "BatchNorm before or right after D's input layer: the paper leaves it "
+            "out there.",
+            "판별자의 입력 층 앞이나 바로 뒤에 배치 정규화가 있습니다. 논문은 그 "
+            "자리에 배치 정규화를 두지 않습니다.",
         )
     for number, (start, end) in enumerate(zip(convs, convs[1:]), start=1):
         between = layers[start + 1 : end]
