@@ -407,7 +407,7 @@ def plot_history(history, title: str | None = None, smooth: int = 10) -> Figure:
         for key in keys:
             curve = smoothed(getattr(history, key))
             ax.plot(steps[len(steps) - len(curve) :], curve, label=key)
-        ax.set_xlabel("step")
+        ax.set_xlabel("단계 / step")
         ax.legend(fontsize=8)
         ax.grid(alpha=0.3)
     left.set_title("손실 / losses", fontsize=10)
