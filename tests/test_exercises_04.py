@@ -27,6 +27,8 @@ RIGHT = {
         1.6036,
         1.604,
         np.float32(1.6036),
+        np.float64(1.6036),
+        np.array(1.6036),  # a 0-d NumPy array
         torch.tensor(1.6036),
         torch.nn.functional.batch_norm(
             torch.tensor([[1.0], [2.0], [3.0], [6.0]]),
@@ -47,6 +49,7 @@ RIGHT = {
         256,
         256.0,
         np.int64(256),
+        np.float32(256),
         torch.tensor(256),
         sum(p.numel() for p in nn.BatchNorm2d(128).parameters()),
     ],
@@ -55,6 +58,8 @@ RIGHT = {
         {"D": (5, 1), "G": 5},
         {"G": {5}, "D": {1, 5}},
         {"G": [np.int64(5)], "D": [np.int64(1), np.int64(5)]},
+        {"G": [torch.tensor(5)], "D": [torch.tensor(1), torch.tensor(5)]},
+        {"G": torch.tensor(5), "D": (np.int32(1), 5)},
     ],
     "04.5": [2.0, 2, np.float32(2.0), np.int64(2), torch.tensor(2.0)],
     "04.6": [0.01, 1 - 0.99, np.float32(0.01), np.float64(0.01), torch.tensor(0.01)],
@@ -78,6 +83,7 @@ WRONG = {
         (2.7, 0.1 + 0.9 * 14 / 3),  # Keras's momentum convention
         (3.0, 14 / 3),  # the batch statistics themselves (momentum 1)
         (0.3, 0.1 * 14 / 3),  # running_var starts at 1, not 0
+        (0.9 + 0.1 * 14 / 3, 0.3),  # the two in the wrong order
         (0.2, 1.0),
         0.3,
         ("0.3", 1.367),
@@ -86,6 +92,7 @@ WRONG = {
         512,  # running statistics counted
         513,  # num_batches_tracked too
         128,  # gamma only
+        2,  # one gamma and one beta for the layer, not per channel
         256.5,
         "256",
     ],
@@ -93,6 +100,7 @@ WRONG = {
         {"G": [5], "D": [1]},  # the paper's exceptions only: D's logit forgotten
         {"G": [1, 5], "D": [1, 5]},  # G's input layer is normalized
         {"G": [5], "D": [5]},  # D's input layer forgotten
+        {"G": [1], "D": [5]},  # the two edges swapped: G's input, D's output
         {"G": [], "D": []},  # every layer normalized
         {"G": [5], "D": [1, 2, 3, 4, 5]},
         {"G": [5]},
