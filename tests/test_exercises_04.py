@@ -62,7 +62,15 @@ RIGHT = {
         {"G": torch.tensor(5), "D": (np.int32(1), 5)},
     ],
     "04.5": [2.0, 2, np.float32(2.0), np.int64(2), torch.tensor(2.0)],
-    "04.6": [0.01, 1 - 0.99, np.float32(0.01), np.float64(0.01), torch.tensor(0.01)],
+    "04.6": [
+        0.01,
+        1 - 0.99,
+        np.float32(0.01),
+        np.float64(0.01),
+        torch.tensor(0.01),
+        1 - torch.tensor(0.99),  # 0.00999999 in float32
+        np.float32(1) - np.float32(0.99),
+    ],
 }
 
 # The misconceptions chapter 04 argues against, each a wrong answer that must fail.

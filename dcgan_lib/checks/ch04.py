@@ -70,8 +70,10 @@ def _check_04_2(answer) -> Verdict:
         (0.3, 0.9 + 0.1 * 14 / 3),
         1e-3,
         (
-            "a tuple of two floats (running_mean, running_var)",
-            "(running_mean, running_var) 두 실수의 튜플",
+            "a tuple of two floats (running_mean, running_var); BatchNorm's buffers "
+            "are 1-element tensors: take .item() of each",
+            "(running_mean, running_var) 두 실수의 튜플(BatchNorm의 버퍼는 원소가 "
+            "하나인 텐서이니 각각 .item()을 쓰세요)",
         ),
         (
             "running = 0.9 * running + 0.1 * batch; the variance fed in is unbiased.",
@@ -174,8 +176,10 @@ def _check_04_5(answer) -> Verdict:
         traps=(
             (
                 (1.5,),
-                "that divides by the variance, not its square root.",
-                "분산의 제곱근이 아니라 분산으로 나눴습니다.",
+                "that divides by the variance, not its square root (or forgets "
+                "gamma: both give 1.5).",
+                "분산의 제곱근이 아니라 분산으로 나눴거나 gamma를 빠뜨렸습니다(둘 다 "
+                "1.5가 됩니다).",
             ),
         ),
     )
@@ -186,7 +190,7 @@ def _check_04_6(answer) -> Verdict:
     return _ch04_close(
         answer,
         (0.01,),
-        1e-9,
+        1e-6,  # 1 - torch.tensor(0.99) is 0.00999999 in float32
         ("one float", "실수 하나"),
         (
             "Keras: 0.99 * old + 0.01 * batch. PyTorch: (1 - m) * old + m * batch.",
