@@ -164,12 +164,16 @@ RIGHT = {
         0.14142,
         np.sqrt(0.02),
         np.float32(0.1414),
+        np.array(0.1414),
+        torch.tensor(math.sqrt(0.02)),
     ],
     "05.3": [
         0.03125,
         1 / 32,
         1 / math.sqrt(1024),
         np.float32(1 / 32),
+        np.float64(1 / 32),
+        np.array(1 / 32),
         torch.tensor(1 / 32),
     ],
     "05.4": [
@@ -177,7 +181,10 @@ RIGHT = {
         0.1443,
         0.144,
         np.float32(0.1443),
+        np.float64(1 / math.sqrt(48)),
+        np.array(1 / math.sqrt(48)),
         torch.tensor(0.1443),
+        torch.tensor(1 / math.sqrt(48), dtype=torch.float64),
     ],
     "05.5": [MATCHED, sorted(MATCHED), tuple(MATCHED), frozenset(MATCHED)],
     "05.6": [_every_conv_and_batchnorm, _listed_types, _data_normal],
@@ -189,7 +196,8 @@ WRONG = {
         0.02,  # the std, not the variance
         0.04,  # 2 * std
         0.2,
-        0.0002,  # a zero too many
+        0.0002,  # 0.02 / 100
+        0.00004,  # a zero too many
         0.02**0.5,  # the square root instead of the square
         "0.0004",
         True,
@@ -201,6 +209,7 @@ WRONG = {
         0.2,
         0.01,  # halved
         0.04,
+        math.sqrt(0.2),  # the square root of 0.2, not of 0.02
         "0.141",
     ],
     "05.3": [
@@ -210,6 +219,8 @@ WRONG = {
         1 / math.sqrt(64 * 4),  # k instead of k * k
         1 / 1024,  # no square root
         math.sqrt(6 / 1024),  # Kaiming's bound for ReLU, not PyTorch's default
+        math.sqrt(3 / 1024),  # the gain 1/sqrt(3) forgotten
+        math.sqrt(2 / 1024),  # He's standard deviation for ReLU, not a bound
         0.018,  # the std of U(-b, b), not b
         0.25,
     ],
@@ -219,7 +230,8 @@ WRONG = {
         1 / math.sqrt(64 * 3 * 16),
         1 / math.sqrt(3),  # the kernel forgotten
         1 / 48,  # no square root
-        0.083,
+        math.sqrt(3 / 48),  # the gain 1/sqrt(3) forgotten
+        0.083,  # the std of U(-b, b), not b
         "0.144",
     ],
     "05.5": [
