@@ -20,6 +20,15 @@ def _every_conv_and_batchnorm(module):
         nn.init.zeros_(module.bias)
 
 
+def _every_norm(module):
+    """_NormBase, as seen in SyncBatchNorm.__mro__: catches InstanceNorm too."""
+    if isinstance(module, nn.modules.conv._ConvNd):
+        nn.init.normal_(module.weight, 0.0, 0.02)
+    elif isinstance(module, nn.modules.batchnorm._NormBase):
+        nn.init.normal_(module.weight, 1.0, 0.02)
+        nn.init.zeros_(module.bias)
+
+
 def _listed_types(module):
     convs = (
         nn.Conv1d,
@@ -257,6 +266,7 @@ WRONG = {
         _only_1d_convs,  # leaves the 2-D layers at PyTorch's own init
         _only_2d_layers,  # misses Conv1d/3d, transposed 1d/3d, SyncBatchNorm
         _no_batchnorm,
+        _every_norm,  # re-initializes InstanceNorm as well
         _uniform,
         _does_nothing,
         nn.Conv2d(1, 1, 1),

@@ -165,16 +165,17 @@ def _check_05_6(answer) -> Verdict:
         nn.SyncBatchNorm(512),
     ]
     monitor = _ConvergenceMonitor()
+    instance_norm = nn.InstanceNorm2d(8, affine=True)  # not a BatchNorm: leave it
     inner_conv, inner_norm = nn.Conv2d(64, 512, 4, bias=False), nn.BatchNorm2d(512)
     container = _ConvBlock(inner_conv, inner_norm, nn.LeakyReLU(0.2))
-    model = nn.ModuleList([*convs, *norms, monitor, container])
+    model = nn.ModuleList([*convs, *norms, monitor, instance_norm, container])
     convs, norms = [*convs, inner_conv], [*norms, inner_norm]  # all to be checked
     # Start far from the answer, so that only a function that re-initializes a
     # layer passes for it (PyTorch's own init of a 64-channel conv has std ~0.018).
     with torch.no_grad():
         for conv in convs:
             conv.weight.fill_(0.5)
-        for norm in norms:
+        for norm in [*norms, instance_norm]:
             norm.weight.fill_(5.0)
             norm.bias.fill_(5.0)
     try:
@@ -222,6 +223,15 @@ def _check_05_6(answer) -> Verdict:
                 f"{type(norm).__name__}: beta가 0이 아닙니다.",
                 *hints,
             )
+    if not (
+        torch.all(instance_norm.weight == 5.0) and torch.all(instance_norm.bias == 5.0)
+    ):
+        return _wrong(
+            "It re-initialized an InstanceNorm2d: only BatchNorm gets N(1, 0.02).",
+            "InstanceNorm2d까지 다시 초기화했습니다. N(1, 0.02)는 배치 정규화 층에만 "
+            "씁니다.",
+            *hints,
+        )
     if not torch.equal(monitor.weight.detach(), torch.ones(3)):
         return _wrong(
             "It changed a parameter named weight that belongs to no conv or BatchNorm.",
