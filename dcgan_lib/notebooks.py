@@ -78,6 +78,7 @@ def execute_notebook(path, fast: bool = False, timeout: int = 1800) -> None:
         timeout=timeout,
         kernel_name="python3",
         resources={"metadata": {"path": str(path.parent.resolve())}},
+        record_timing=False,  # no per-cell timestamps: smaller files, cleaner diffs
     )
     with _environment(DCGAN_FAST="1" if fast else None, MPLBACKEND=None):
         client.execute()
