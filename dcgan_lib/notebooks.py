@@ -133,7 +133,7 @@ STUDENT_NOTES = (
         "This is the student edition: the solutions are not in it.",
     ),
     (
-        "이 노트북에는 풀이가 그대로 보이므로, 풀이를 뺀 판이 필요하면 "
+        "이 노트북에는 풀이가 그대로 보이므로, 풀이를 뺀 학생용 노트북이 필요하면 "
         "`python -m dcgan_lib student --out 폴더`로 만드세요(교사용 안내 참고).",
         "이 노트북은 학생판이라 풀이가 들어 있지 않습니다.",
     ),
