@@ -13,3 +13,17 @@ def assert_right_and_wrong(exercise, right, wrong):
         verdict = evaluate(exercise, answer)
         assert verdict.ok is False, answer
         assert "힌트:" in verdict.message and "Hint:" in verdict.message
+
+
+def run_one_cell(tmp_path, code: str) -> list:
+    """Run ``code`` as a one-cell notebook with dcgan_lib's executor; its outputs."""
+    import nbformat
+
+    from dcgan_lib.notebooks import execute_notebook
+
+    path = tmp_path / "one_cell.ipynb"
+    notebook = nbformat.v4.new_notebook()
+    notebook.cells = [nbformat.v4.new_code_cell(code)]
+    nbformat.write(notebook, path)
+    execute_notebook(path)
+    return nbformat.read(path, as_version=4).cells[0].outputs

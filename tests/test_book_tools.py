@@ -8,6 +8,7 @@ from pathlib import Path
 
 import nbformat
 import pytest
+from helpers import run_one_cell
 
 from dcgan_lib.notebooks import (
     execute_notebook,
@@ -191,19 +192,12 @@ def test_the_student_edition_says_it_has_no_solutions(tmp_path):
 
 
 def test_a_saved_progress_bar_shows_its_finished_state(tmp_path):
-    path = tmp_path / "bar.ipynb"
-    notebook = nbformat.v4.new_notebook()
-    notebook.cells = [
-        nbformat.v4.new_code_cell(
-            "from tqdm.auto import tqdm\n"
-            "for _ in tqdm(range(5), desc='epoch 1/1', unit='step'):\n    pass"
-        )
-    ]
-    nbformat.write(notebook, path)
-    execute_notebook(path)
-    (output,) = [
-        o for o in nbformat.read(path, as_version=4).cells[0].outputs if "data" in o
-    ]
+    outputs = run_one_cell(
+        tmp_path,
+        "from tqdm.auto import tqdm\n"
+        "for _ in tqdm(range(5), desc='epoch 1/1', unit='step'):\n    pass",
+    )
+    (output,) = [o for o in outputs if "data" in o]
     assert output["data"]["text/plain"].startswith("epoch 1/1: 100%|##########| 5/5 [")
 
 

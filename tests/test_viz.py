@@ -160,22 +160,14 @@ def test_compact_figures_changes_how_a_notebook_shows_pyplot_figures(tmp_path):
     import base64
     import io
 
-    import nbformat
+    from helpers import run_one_cell
     from PIL import Image
 
-    from dcgan_lib.notebooks import execute_notebook
-
-    path = tmp_path / "figure.ipynb"
-    notebook = nbformat.v4.new_notebook()
-    notebook.cells = [
-        nbformat.v4.new_code_cell(
-            "import matplotlib.pyplot as plt\nimport dcgan_lib as dl\n"
-            "print(dl.compact_figures())\nplt.plot([0, 1], [1, 0])\nplt.show()"
-        )
-    ]
-    nbformat.write(notebook, path)
-    execute_notebook(path)
-    outputs = nbformat.read(path, as_version=4).cells[0].outputs
+    outputs = run_one_cell(
+        tmp_path,
+        "import matplotlib.pyplot as plt\nimport dcgan_lib as dl\n"
+        "print(dl.compact_figures())\nplt.plot([0, 1], [1, 0])\nplt.show()",
+    )
     assert outputs[0]["text"] == "True\n"
     (png,) = [o["data"]["image/png"] for o in outputs if "data" in o]
     assert Image.open(io.BytesIO(base64.b64decode(png))).mode == "P"
