@@ -1,7 +1,8 @@
 """dcgan_lib: the small shared library behind the DCGAN Book.
 
 One concept per module: config, models, shapes, data, device, precision, train,
-checkpoints, sampling, metrics, viz, exercises (each chapter's checks in checks/).
+checkpoints, sampling, latent, metrics, viz, widgets, exercises (each chapter's
+checks in checks/).
 """
 
 from . import exercises
@@ -9,6 +10,15 @@ from .checkpoints import load_checkpoint, save_checkpoint
 from .config import BOOK_SETTINGS, BOOK_STEPS, Config, book_config, fast_mode
 from .data import ImageFolderFlat, load_dataset, to_unit_range
 from .device import describe_machine, get_device, seed_everything
+from .latent import (
+    arithmetic,
+    concept_vector,
+    interpolate,
+    lerp,
+    project,
+    slerp,
+    walk,
+)
 from .metrics import digit_classifier, frechet_distance, sample_quality
 from .models import Discriminator, Generator, build_models, weights_init
 from .precision import PRECISIONS, autocast, choose_precision, make_scaler
@@ -26,13 +36,13 @@ from .train import (
 )
 from .viz import (
     compact_figures,
-    conv_calculator,
     conv_diagram,
     plot_history,
     samples_gif,
     show_grid,
     use_hangul_font,
 )
+from .widgets import conv_calculator, latent_explorer
 
 __all__ = [
     "Config",
@@ -50,6 +60,13 @@ __all__ = [
     "make_scaler",
     "prepare_for_sampling",
     "generate",
+    "lerp",
+    "slerp",
+    "interpolate",
+    "walk",
+    "concept_vector",
+    "arithmetic",
+    "project",
     "conv2d_out",
     "conv_transpose2d_out",
     "layer_shapes",
@@ -80,5 +97,6 @@ __all__ = [
     "compact_figures",
     "conv_diagram",
     "conv_calculator",
+    "latent_explorer",
     "exercises",
 ]

@@ -1,6 +1,6 @@
-"""Pictures: image grids, a Hangul-capable font, and the convolution size calculator.
+"""Pictures: image grids, a Hangul-capable font, training curves, diagrams.
 
-Serves every chapter's figures; the calculator and the diagrams serve chapter 03.
+Serves every chapter's figures; the convolution diagrams serve chapter 03.
 """
 
 from __future__ import annotations
@@ -22,7 +22,6 @@ __all__ = [
     "samples_gif",
     "use_hangul_font",
     "conv_diagram",
-    "conv_calculator",
     "generator_diagram",
     "BookFigure",
     "figure_png",
@@ -341,47 +340,6 @@ def generator_diagram(generator) -> Figure:
     fig.set_size_inches(round(min(11.0, 0.45 * x + 0.6), 1), 3.3)
     fig.tight_layout()
     return fig
-
-
-def conv_calculator():
-    """An ipywidgets calculator: input size, kernel, stride, padding -> output size.
-
-    Works in Jupyter and Colab. Shows the formula with the numbers filled in and
-    the diagram of ``conv_diagram``. Returns: the widget (display it).
-    """
-    import ipywidgets as widgets
-    from IPython.display import display
-
-    controls = {
-        "size": widgets.IntSlider(8, 1, 16, description="input"),
-        "kernel": widgets.IntSlider(4, 1, 7, description="kernel"),
-        "stride": widgets.IntSlider(2, 1, 4, description="stride"),
-        "padding": widgets.IntSlider(1, 0, 4, description="padding"),
-        "transposed": widgets.ToggleButtons(
-            options=[("Conv2d", False), ("ConvTranspose2d", True)], value=False
-        ),
-    }
-
-    def update(size, kernel, stride, padding, transposed):
-        try:
-            if transposed:
-                out = conv_transpose2d_out(size, kernel, stride, padding)
-                text = (
-                    f"({size} - 1) x {stride} - 2 x {padding} + ({kernel} - 1) + 1 "
-                    f"= {out}"
-                )
-            else:
-                out = conv2d_out(size, kernel, stride, padding)
-                text = (
-                    f"floor(({size} + 2 x {padding} - {kernel}) / {stride}) + 1 = {out}"
-                )
-        except ValueError as error:
-            print(f"not possible: {error}")
-            return
-        print(f"output size: {text}")
-        display(conv_diagram(size, kernel, stride, padding, transposed))
-
-    return widgets.interactive(update, **controls)
 
 
 def plot_history(history, title: str | None = None, smooth: int = 10) -> Figure:
