@@ -9,6 +9,7 @@ from .ch03 import CHECKS as CHAPTER_03
 from .ch04 import CHECKS as CHAPTER_04
 from .ch05 import CHECKS as CHAPTER_05
 from .ch06 import CHECKS as CHAPTER_06
+from .ch07 import CHECKS as CHAPTER_07
 
 CHECKS = {
     **CHAPTER_01,
@@ -17,4 +18,5 @@ CHECKS = {
     **CHAPTER_04,
     **CHAPTER_05,
     **CHAPTER_06,
+    **CHAPTER_07,
 }
