@@ -209,7 +209,7 @@ def project(
     images: Tensor,
     steps: int = 300,
     restarts: int = 4,
-    prior: float = 1e-3,
+    prior: float = 0.3,
     lr: float = 0.05,
     seed: int = 0,
 ) -> tuple[Tensor, Tensor]:

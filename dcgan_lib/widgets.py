@@ -18,6 +18,8 @@ from .viz import BookFigure, _grid, conv_diagram, figure_png
 
 __all__ = ["conv_calculator", "latent_explorer"]
 
+_ROW = 13  # images per row when a walk is drawn as a grid
+
 
 def conv_calculator():
     """An ipywidgets calculator: input size, kernel, stride, padding -> output size.
@@ -60,16 +62,21 @@ def conv_calculator():
     return widgets.interactive(update, **controls)
 
 
-def _strip(ax, images, title, marked=None):
-    """One row of images on ``ax``; image ``marked`` gets a red frame."""
+def _strip(ax, images, title, marked=None, nrow=None):
+    """Images on ``ax``, ``nrow`` to a row (all in one row by default); image
+    ``marked`` gets a red frame."""
     from matplotlib.patches import Rectangle
 
-    grid = _grid(images, len(images), (-1.0, 1.0))
+    nrow = nrow or len(images)
+    grid = _grid(images, nrow, (-1.0, 1.0))
     ax.imshow(grid.permute(1, 2, 0).numpy(), interpolation="nearest")
     if marked is not None:
         side = images.shape[-1] + 2  # make_grid puts 2 pixels between images
+        row, col = divmod(marked, nrow)
         ax.add_patch(
-            Rectangle((marked * side + 0.5, 0.5), side, side, fill=False, ec="red")
+            Rectangle(
+                (col * side + 0.5, row * side + 0.5), side, side, fill=False, ec="red"
+            )
         )
     ax.set_title(title, fontsize=9, loc="left")
     ax.set_axis_off()
@@ -120,8 +127,11 @@ def latent_explorer(G, points, concepts: dict, steps_between: int = 8, classifie
             f"{method}: frame {frame} of {len(images) - 1}, ||z|| = {z.norm():.2f}"
             + (f", digit {label}" if label else "")
         )
-        fig = BookFigure(figsize=(min(0.55 * len(images), 12), 1.2))
-        _strip(fig.add_subplot(), images, f"{method} walk", marked=frame)
+        fig = BookFigure(figsize=(9, 3.4))
+        grid, big = fig.subplots(1, 2, gridspec_kw={"width_ratios": [3, 1]})
+        _strip(grid, images, f"{method} walk", marked=frame, nrow=_ROW)
+        _strip(big, images[frame : frame + 1], f"frame {frame}")
+        fig.tight_layout()
         display(fig)
 
     def show_sum(a, b, c):
@@ -150,6 +160,9 @@ def latent_explorer(G, points, concepts: dict, steps_between: int = 8, classifie
             for key, value in zip("abc", pick)
         },
     )
+    for controls in (walk_controls, sum_controls):
+        if not controls.kwargs:  # ipywidgets 7 draws only when shown on its own
+            controls.update()
     result = generate(G, arithmetic(*(concepts[name] for name in pick))[None])
     picture = _explorer_picture(frames, exemplars, pick, result)
     return _with_picture(
@@ -182,12 +195,15 @@ def _sum_figure(groups, names, result):
 
 def _explorer_picture(frames, exemplars, pick, result):
     """What the explorer draws, as one figure: both walks and one arithmetic."""
-    fig = BookFigure(figsize=(min(0.55 * len(frames["slerp"]), 12), 3.9))
-    for row, method in enumerate(METHODS):
-        _strip(fig.add_subplot(3, 1, row + 1), frames[method], f"{method} walk")
+    rows = -(-len(frames["slerp"]) // _ROW)
+    fig = BookFigure(figsize=(10, 0.42 * rows + 2.4))
+    layout = fig.add_gridspec(2, 2, height_ratios=[rows, 1.8])
+    for column, method in enumerate(METHODS):
+        ax = fig.add_subplot(layout[0, column])
+        _strip(ax, frames[method], f"{method} walk", nrow=_ROW)
     row = torch.cat([*(exemplars[name] for name in pick), result])
     title = f"{pick[0]} - {pick[1]} + {pick[2]} = (last image)"
-    _strip(fig.add_subplot(3, 1, 3), row, title)
+    _strip(fig.add_subplot(layout[1, :]), row, title)
     fig.tight_layout()
     return fig
 
