@@ -2,7 +2,7 @@
 vector arithmetic on averaged exemplars, and projecting real digits into z.
 
 Serves chapter 07 (the paper's sections 6.1, walking in the latent space, and
-6.3.2, vector arithmetic) and chapter 08.
+6.3.2, vector arithmetic).
 
 Shapes: a latent vector is ``(nz,)``; a batch of them ``(B, nz)`` or, as G takes
 them, ``(B, nz, 1, 1)``. Every function accepts all three and says what it returns.
@@ -11,6 +11,7 @@ them, ``(B, nz, 1, 1)``. Every function accepts all three and says what it retur
 from __future__ import annotations
 
 import math
+import numbers
 
 import torch
 from torch import Tensor, nn
@@ -61,7 +62,7 @@ def _rows(z: Tensor) -> Tensor:
 def _check_t(t) -> float:
     if isinstance(t, Tensor) and t.dim() == 0:
         t = t.item()
-    if isinstance(t, bool) or not isinstance(t, (int, float)) or not 0 <= t <= 1:
+    if isinstance(t, bool) or not isinstance(t, numbers.Real) or not 0 <= t <= 1:
         raise ValueError(f"t must be a number in [0, 1], got {t!r}")
     return float(t)
 
@@ -219,8 +220,9 @@ def project(
     The prior term keeps ||z|| near sqrt(nz), where G's training inputs lie (a
     z far from there can fit a digit well and still be one G never met in
     training). Each image starts from ``restarts`` random z (drawn from ``seed``)
-    and keeps the best. G must be in eval mode (``prepare_for_sampling``), so that
-    each image depends on its own z only; G's weights are not changed.
+    and keeps the one with the smallest reconstruction error. G must be in eval
+    mode (``prepare_for_sampling``), so that each image depends on its own z only;
+    G's weights are not changed.
 
     Shape: images (B, nc, H, W) in [-1, 1], as G draws them.
     Returns: ``(z, error)``: z (B, nz), and error (B,), each reconstruction's mean

@@ -129,8 +129,8 @@ def latent_explorer(G, points, concepts: dict, steps_between: int = 8, classifie
         )
         fig = BookFigure(figsize=(9, 3.4))
         grid, big = fig.subplots(1, 2, gridspec_kw={"width_ratios": [3, 1]})
-        _strip(grid, images, f"{method} walk", marked=frame, nrow=_ROW)
-        _strip(big, images[frame : frame + 1], f"frame {frame}")
+        _strip(grid, images, f"산책 / walk ({method})", marked=frame, nrow=_ROW)
+        _strip(big, images[frame : frame + 1], f"프레임 / frame {frame}")
         fig.tight_layout()
         display(fig)
 
@@ -200,9 +200,9 @@ def _explorer_picture(frames, exemplars, pick, result):
     layout = fig.add_gridspec(2, 2, height_ratios=[rows, 1.8])
     for column, method in enumerate(METHODS):
         ax = fig.add_subplot(layout[0, column])
-        _strip(ax, frames[method], f"{method} walk", nrow=_ROW)
+        _strip(ax, frames[method], f"산책 / walk ({method})", nrow=_ROW)
     row = torch.cat([*(exemplars[name] for name in pick), result])
-    title = f"{pick[0]} - {pick[1]} + {pick[2]} = (last image)"
+    title = f"{pick[0]} - {pick[1]} + {pick[2]} = (마지막 / last)"
     _strip(fig.add_subplot(layout[1, :]), row, title)
     fig.tight_layout()
     return fig

@@ -38,10 +38,15 @@ def _call(function, *args):
 def _slerp_pairs_07():
     """Pairs of equal length at angles from 20 to 160 degrees, fixed by a seed."""
     generator = torch.Generator().manual_seed(7)
-    a = torch.randn(6, 100, generator=generator, dtype=torch.float64)
-    b = torch.randn(6, 100, generator=generator, dtype=torch.float64)
-    b = b * (a.norm(dim=1) / b.norm(dim=1))[:, None]
-    return list(zip(a, b))
+    pairs = []
+    for degrees in (20, 50, 80, 100, 130, 160):
+        a = torch.randn(100, generator=generator, dtype=torch.float64)
+        other = torch.randn(100, generator=generator, dtype=torch.float64)
+        across = other - torch.dot(other, a) / torch.dot(a, a) * a  # perpendicular
+        angle = math.radians(degrees)
+        b = math.cos(angle) * a + math.sin(angle) * across / across.norm() * a.norm()
+        pairs.append((a, b))
+    return pairs
 
 
 def _check_07_1(answer) -> Verdict:
@@ -109,7 +114,7 @@ def _check_07_2(answer) -> Verdict:
         (
             "(a + b) / 2 is Gaussian with variance 1/2 per coordinate: its length is "
             "about sqrt(nz / 2).",
-            "(a + b) / 2는 좌표마다 분산이 1/2인 가우스 분포를 따릅니다. "
+            "(a + b) / 2는 좌표마다 분산이 1/2인 정규 분포를 따릅니다. "
             "길이는 약 sqrt(nz / 2)입니다.",
         ),
         tol=0.05,
@@ -133,8 +138,10 @@ def _check_07_2(answer) -> Verdict:
             ),
         ),
         note=(
-            "sqrt(64 / 2) = 5.66: far below the 8 ± 0.7 where almost every z lies.",
-            "sqrt(64 / 2) = 5.66으로, 거의 모든 z가 놓이는 8 ± 0.7보다 한참 작습니다.",
+            "sqrt(64 / 2) = 5.66, far below the typical length of z itself, "
+            "sqrt(63.5) = 7.97 with a standard deviation of about 0.71.",
+            "sqrt(64 / 2) = 5.66으로, z 자신의 보통 길이 sqrt(63.5) = 7.97(표준편차 약 "
+            "0.71)보다 한참 작습니다.",
         ),
     )
 
