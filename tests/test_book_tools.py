@@ -144,9 +144,29 @@ def test_cli_bad_input_is_one_clear_line(tmp_path):
 
 
 def test_the_student_edition_of_every_chapter_runs(tmp_path):
-    # the two editions run the same code (test_conventions.py), so one suffices
+    # The two editions run the same code (test_conventions.py), so one suffices.
+    # Before its exercises a student notebook runs the teacher's code cell for cell
+    # (checked here), which nbval runs anyway; so we run its set-up cells and then
+    # every cell from the first exercise on, where the two editions differ.
     chapters = [p for p in find_notebooks(ROOT) if p.parent.name == "en"]
-    for path in student_edition(chapters, tmp_path / "student"):
+    for teacher, path in zip(chapters, student_edition(chapters, tmp_path / "student")):
+        cells = nbformat.read(path, as_version=4).cells
+        original = nbformat.read(teacher, as_version=4).cells
+        start = next(
+            i
+            for i, c in enumerate(original)
+            if "solution" in c.metadata.get("tags", [])
+        )
+        start -= 1  # the first exercise's question
+        assert len(cells) == len(original), path
+        assert [c.source for c in cells[:start] if c.cell_type == "code"] == [
+            c.source for c in original[:start] if c.cell_type == "code"
+        ], path
+        setup = [c for c in cells[:start] if c.cell_type == "code"][:2]
+        assert "import dcgan_lib as dl" in setup[1].source, path
+        notebook = nbformat.read(path, as_version=4)
+        notebook.cells = setup + cells[start:]
+        nbformat.write(notebook, path)
         execute_notebook(path, fast=True)
         cells = nbformat.read(path, as_version=4).cells
         checks = [c for c in cells if "exercises.check(" in c.source]
