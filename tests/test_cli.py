@@ -7,6 +7,7 @@ import subprocess
 import sys
 import time
 
+import pytest
 import torch
 
 import dcgan_lib as dl
@@ -133,7 +134,7 @@ def test_ctrl_c_saves_says_one_line_and_resumes(tmp_path):
     assert dl.load_checkpoint(tmp_path / "run" / "checkpoint.pt")["step"] >= 60
 
 
-def test_bad_flags_and_values_are_one_line(tmp_path):
+def test_bad_flags_and_values_are_one_line(tmp_path, monkeypatch, capsys):
     (tmp_path / "junk.pt").write_bytes(b"not a checkpoint")
     cases = [
         (("train", "--out", "x", "--image-size", "48"), "power of two"),
@@ -146,15 +147,38 @@ def test_bad_flags_and_values_are_one_line(tmp_path):
         (("sample", "--checkpoint", "absent.pt", "--out", "g.png"), "no checkpoint"),
         (("train",), "--out"),
     ]
-    for args, message in cases:
-        result = _cli(*args, cwd=tmp_path)
-        assert result.returncode == 2, (args, result.stderr)
-        assert message in result.stderr and "Traceback" not in result.stderr, args
-        assert len(result.stderr.strip().splitlines()) == 1, result.stderr
+    # one case as a real process: exit code 2 and one line, no traceback
+    args, message = cases[0]
+    result = _cli(*args, cwd=tmp_path)
+    assert result.returncode == 2, (args, result.stderr)
+    assert message in result.stderr and "Traceback" not in result.stderr, args
+    assert len(result.stderr.strip().splitlines()) == 1, result.stderr
+    # the others through the same main() in this process (each import of torch in a
+    # new process costs seconds); any exception but SystemExit fails the test
+    from dcgan_lib.__main__ import main
+
+    monkeypatch.chdir(tmp_path)
+    for args, message in cases[1:]:
+        with pytest.raises(SystemExit) as exit_info:
+            main(list(args))
+        stderr = capsys.readouterr().err
+        assert exit_info.value.code == 2, (args, stderr)
+        assert message in stderr, (args, stderr)
+        assert len(stderr.strip().splitlines()) == 1, stderr
 
 
-def test_help_explains_every_flag(tmp_path):
-    text = _cli("train", "--help", cwd=tmp_path).stdout
+def _help(*args, capsys):
+    """What `python -m dcgan_lib ARGS --help` prints, from main() in this process."""
+    from dcgan_lib.__main__ import main
+
+    with pytest.raises(SystemExit) as exit_info:
+        main([*args, "--help"])
+    assert exit_info.value.code == 0
+    return capsys.readouterr().out
+
+
+def test_help_explains_every_flag(capsys):
+    text = _help("train", capsys=capsys)
     for flag in (
         "--dataset",
         "--image-size",
@@ -171,4 +195,4 @@ def test_help_explains_every_flag(tmp_path):
     ):
         assert flag in text
     assert "never overwritten" in text
-    assert ".pt" in _cli("sample", "--help", cwd=tmp_path).stdout
+    assert ".pt" in _help("sample", capsys=capsys)
