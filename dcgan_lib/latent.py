@@ -67,19 +67,22 @@ def _check_t(t) -> float:
     return float(t)
 
 
+def _ends(a, b, t):
+    """Checked ``(a, b, t)``, and the answer itself when t is 0 or 1 (exact ends)."""
+    a, b = _check_pair(a, b)
+    t = _check_t(t)
+    end = a.clone() if t == 0 else b.clone() if t == 1 else None
+    return a, b, t, end
+
+
 def lerp(a: Tensor, b: Tensor, t: float) -> Tensor:
     """Linear interpolation ``(1 - t) a + t b``: the straight line from a to b.
 
     Shape: a, b (nz,), (B, nz) or (B, nz, 1, 1) -> the same; t a number in [0, 1].
     Exactly a at t = 0 and exactly b at t = 1.
     """
-    a, b = _check_pair(a, b)
-    t = _check_t(t)
-    if t == 0:
-        return a.clone()
-    if t == 1:
-        return b.clone()
-    return (1 - t) * a + t * b
+    a, b, t, end = _ends(a, b, t)
+    return end if end is not None else (1 - t) * a + t * b
 
 
 def slerp(a: Tensor, b: Tensor, t: float) -> Tensor:
@@ -98,12 +101,9 @@ def slerp(a: Tensor, b: Tensor, t: float) -> Tensor:
     Shape: a, b (nz,), (B, nz) or (B, nz, 1, 1) -> the same; t a number in [0, 1].
     Exactly a at t = 0 and exactly b at t = 1.
     """
-    a, b = _check_pair(a, b)
-    t = _check_t(t)
-    if t == 0:
-        return a.clone()
-    if t == 1:
-        return b.clone()
+    a, b, t, end = _ends(a, b, t)
+    if end is not None:
+        return end
     rows_a, rows_b = _rows(a).double(), _rows(b).double()
     length_a = rows_a.norm(dim=1, keepdim=True)
     length_b = rows_b.norm(dim=1, keepdim=True)
