@@ -133,14 +133,21 @@ def test_cli_student_edition_and_refusal(tmp_path):
     assert "Traceback" not in again.stderr
 
 
-def test_cli_bad_input_is_one_clear_line(tmp_path):
-    missing = _cli("execute", "notebooks/en/99_nothing.ipynb")
+def test_cli_bad_input_is_one_clear_line(monkeypatch, capsys):
+    missing = _cli("execute", "notebooks/en/99_nothing.ipynb")  # a real process
     assert missing.returncode == 2 and "no such notebook" in missing.stderr
     assert "Traceback" not in missing.stderr
-    unknown = _cli("paint")
-    assert unknown.returncode == 2 and "invalid choice" in unknown.stderr
-    help_text = _cli("execute", "--help").stdout
-    assert "--fast" in help_text and "left unchanged" in help_text
+    # the rest through the same main() in this process: a new one costs seconds
+    from dcgan_lib.__main__ import main
+
+    monkeypatch.chdir(ROOT)
+    for args, code in ((["paint"], 2), (["execute", "--help"], 0)):
+        with pytest.raises(SystemExit) as exit_info:
+            main(args)
+        assert exit_info.value.code == code, args
+    captured = capsys.readouterr()
+    assert "invalid choice" in captured.err
+    assert "--fast" in captured.out and "left unchanged" in captured.out
 
 
 def test_the_student_edition_of_every_chapter_runs(tmp_path):
