@@ -15,6 +15,19 @@ def assert_right_and_wrong(exercise, right, wrong):
         assert "힌트:" in verdict.message and "Hint:" in verdict.message
 
 
+def exit_code_of_main(args) -> int:
+    """The exit code of ``python -m dcgan_lib ARGS``, run through its ``main()`` in
+    this process (a new process spends seconds importing torch); what it prints goes
+    to pytest's capsys. Any exception but SystemExit fails the calling test."""
+    import pytest
+
+    from dcgan_lib.__main__ import main
+
+    with pytest.raises(SystemExit) as exit_info:
+        main(list(args))
+    return exit_info.value.code
+
+
 def run_one_cell(tmp_path, code: str) -> list:
     """Run ``code`` as a one-cell notebook with dcgan_lib's executor; its outputs."""
     import nbformat

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import nbformat
 import pytest
-from helpers import run_one_cell
+from helpers import exit_code_of_main, run_one_cell
 
 from dcgan_lib.notebooks import (
     execute_notebook,
@@ -138,13 +138,9 @@ def test_cli_bad_input_is_one_clear_line(monkeypatch, capsys):
     assert missing.returncode == 2 and "no such notebook" in missing.stderr
     assert "Traceback" not in missing.stderr
     # the rest through the same main() in this process: a new one costs seconds
-    from dcgan_lib.__main__ import main
-
     monkeypatch.chdir(ROOT)
     for args, code in ((["paint"], 2), (["execute", "--help"], 0)):
-        with pytest.raises(SystemExit) as exit_info:
-            main(args)
-        assert exit_info.value.code == code, args
+        assert exit_code_of_main(args) == code, args
     captured = capsys.readouterr()
     assert "invalid choice" in captured.err
     assert "--fast" in captured.out and "left unchanged" in captured.out
@@ -157,7 +153,8 @@ def test_the_student_edition_of_every_chapter_runs(tmp_path):
     # every cell from the first exercise on, where the two editions differ.
     chapters = [p for p in find_notebooks(ROOT) if p.parent.name == "en"]
     for teacher, path in zip(chapters, student_edition(chapters, tmp_path / "student")):
-        cells = nbformat.read(path, as_version=4).cells
+        notebook = nbformat.read(path, as_version=4)
+        cells = notebook.cells
         original = nbformat.read(teacher, as_version=4).cells
         start = next(
             i
@@ -171,7 +168,6 @@ def test_the_student_edition_of_every_chapter_runs(tmp_path):
         ], path
         setup = [c for c in cells[:start] if c.cell_type == "code"][:2]
         assert "import dcgan_lib as dl" in setup[1].source, path
-        notebook = nbformat.read(path, as_version=4)
         notebook.cells = setup + cells[start:]
         nbformat.write(notebook, path)
         execute_notebook(path, fast=True)

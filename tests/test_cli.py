@@ -7,8 +7,8 @@ import subprocess
 import sys
 import time
 
-import pytest
 import torch
+from helpers import exit_code_of_main
 
 import dcgan_lib as dl
 
@@ -153,27 +153,19 @@ def test_bad_flags_and_values_are_one_line(tmp_path, monkeypatch, capsys):
     assert result.returncode == 2, (args, result.stderr)
     assert message in result.stderr and "Traceback" not in result.stderr, args
     assert len(result.stderr.strip().splitlines()) == 1, result.stderr
-    # the others through the same main() in this process (each import of torch in a
-    # new process costs seconds); any exception but SystemExit fails the test
-    from dcgan_lib.__main__ import main
-
+    # the others through the same main() in this process
     monkeypatch.chdir(tmp_path)
     for args, message in cases[1:]:
-        with pytest.raises(SystemExit) as exit_info:
-            main(list(args))
+        code = exit_code_of_main(args)
         stderr = capsys.readouterr().err
-        assert exit_info.value.code == 2, (args, stderr)
+        assert code == 2, (args, stderr)
         assert message in stderr, (args, stderr)
         assert len(stderr.strip().splitlines()) == 1, stderr
 
 
 def _help(*args, capsys):
     """What `python -m dcgan_lib ARGS --help` prints, from main() in this process."""
-    from dcgan_lib.__main__ import main
-
-    with pytest.raises(SystemExit) as exit_info:
-        main([*args, "--help"])
-    assert exit_info.value.code == 0
+    assert exit_code_of_main([*args, "--help"]) == 0
     return capsys.readouterr().out
 
 
