@@ -1,7 +1,7 @@
 """dcgan_lib: the small shared library behind the DCGAN Book.
 
 One concept per module: config, models, shapes, data, device, precision, train,
-checkpoints, sampling, latent, metrics, viz, widgets, exercises (each chapter's
+checkpoints, sampling, latent, inside, metrics, viz, widgets, exercises (each chapter's
 checks in checks/).
 """
 
@@ -10,6 +10,13 @@ from .checkpoints import load_checkpoint, save_checkpoint
 from .config import BOOK_SETTINGS, BOOK_STEPS, Config, book_config, fast_mode
 from .data import ImageFolderFlat, load_dataset, to_unit_range
 from .device import describe_machine, get_device, seed_everything
+from .inside import (
+    channels_dropped,
+    feature_maps,
+    linear_probe,
+    nearest_neighbours,
+    pooled_features,
+)
 from .latent import (
     arithmetic,
     concept_vector,
@@ -67,6 +74,11 @@ __all__ = [
     "concept_vector",
     "arithmetic",
     "project",
+    "feature_maps",
+    "pooled_features",
+    "channels_dropped",
+    "nearest_neighbours",
+    "linear_probe",
     "conv2d_out",
     "conv_transpose2d_out",
     "layer_shapes",

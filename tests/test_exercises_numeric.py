@@ -21,6 +21,7 @@ INTEGERS = {
     "04.3": 256,
     "06.3": 780,
     "07.4": 65,
+    "08.1": 15_360,
 }
 FLOATS = {
     "01.1": 0.75,
@@ -41,6 +42,7 @@ FLOATS = {
     "06.6": math.log(2),
     "07.2": math.sqrt(32),
     "07.5": 0.00025193051046275934,  # scipy.stats.binom.sf(76, 100, 0.6)
+    "08.4": 0.5,
 }
 # exercise -> its right tuple, for the checks of several numbers
 TUPLES = {
@@ -103,7 +105,19 @@ def _cases(table, make):
 def test_the_tables_cover_every_numeric_exercise():
     numeric = {*INTEGERS, *FLOATS, *TUPLES}
     assert numeric <= set(CHECKS)
-    others = {"02.4", "03.5", "04.4", "05.5", "05.6", "06.4", "06.5", "07.1", "07.3"}
+    others = {
+        "02.4",
+        "03.5",
+        "04.4",
+        "05.5",
+        "05.6",
+        "06.4",
+        "06.5",
+        "07.1",
+        "07.3",
+        "08.2",
+        "08.3",
+    }
     assert numeric | others == set(CHECKS) and not numeric & others
 
 

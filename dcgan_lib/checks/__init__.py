@@ -10,6 +10,7 @@ from .ch04 import CHECKS as CHAPTER_04
 from .ch05 import CHECKS as CHAPTER_05
 from .ch06 import CHECKS as CHAPTER_06
 from .ch07 import CHECKS as CHAPTER_07
+from .ch08 import CHECKS as CHAPTER_08
 
 CHECKS = {
     **CHAPTER_01,
@@ -19,4 +20,5 @@ CHECKS = {
     **CHAPTER_05,
     **CHAPTER_06,
     **CHAPTER_07,
+    **CHAPTER_08,
 }
