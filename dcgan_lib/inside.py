@@ -184,7 +184,9 @@ def linear_probe(train_x, train_y, test_x, test_y, C: float = 0.01) -> float:
     """Test accuracy of a linear L2-SVM (squared hinge loss, L2 penalty: the
     paper's "regularized linear L2-SVM") trained on standardized features.
 
-    Uses scikit-learn's ``LinearSVC``; ``C`` is the inverse of the penalty.
+    Uses scikit-learn's ``LinearSVC`` in its dual form: on chapter 08's features it
+    is faster than the primal form that ``dual="auto"`` picks when there are more
+    samples than features. ``C`` is the inverse of the penalty.
     Shapes: x (N, F) tensors or arrays, y (N,) labels. Returns: a float in [0, 1].
     """
     from sklearn.pipeline import make_pipeline
@@ -202,6 +204,6 @@ def linear_probe(train_x, train_y, test_x, test_y, C: float = 0.01) -> float:
         )
     if len(set(train_y.tolist())) < 2:
         raise ValueError("the training labels must contain at least two classes")
-    model = make_pipeline(StandardScaler(), LinearSVC(C=C, max_iter=5000))
+    model = make_pipeline(StandardScaler(), LinearSVC(C=C, dual=True, max_iter=5000))
     model.fit(train_x.reshape(len(train_x), -1), train_y)
     return float((model.predict(test_x.reshape(len(test_x), -1)) == test_y).mean())
