@@ -106,9 +106,11 @@ def _check_08_2(answer) -> Verdict:
 
 _NEAREST_HINTS_08 = (
     "Flatten both to rows, take the Euclidean distance of every query to every bank "
-    "image (torch.cdist), and keep each query's smallest: shape (N,).",
+    'image (torch.cdist with compute_mode="donot_use_mm_for_euclid_dist", exact for '
+    "copies), and keep each query's smallest: shape (N,).",
     "둘 다 행으로 펴고 모든 질의와 모든 뱅크 이미지 사이의 유클리드 거리"
-    "(torch.cdist)를 구해 질의마다 가장 작은 값을 남기세요: 모양 (N,).",
+    '(복사본에도 정확한 torch.cdist(..., compute_mode="donot_use_mm_for_euclid_dist"))'
+    "를 구해 질의마다 가장 작은 값을 남기세요: 모양 (N,).",
 )
 
 
@@ -121,7 +123,19 @@ def _check_08_3(answer) -> Verdict:
     bank = torch.rand(30, 1, 8, 8, generator=generator, dtype=torch.float64) * 2 - 1
     noise = torch.randn(6, 1, 8, 8, generator=generator, dtype=torch.float64)
     queries = torch.cat([bank[[4, 17]], bank[:6] + 0.3 * noise, -bank[:2]])
-    got, error = _call(answer, queries.clone(), bank.clone())
+    try:
+        returned = answer(queries.clone(), bank.clone())
+    except Exception as error:  # noqa: BLE001 - any failure is the student's to see
+        return _fails(error, _NEAREST_HINTS_08)
+    if isinstance(returned, tuple):
+        return _wrong(
+            "it returned a tuple (like dl.nearest_neighbours' distances and indices): "
+            "return the distances only, shape (N,).",
+            "튜플을 돌려주었습니다(dl.nearest_neighbours의 거리와 인덱스처럼). 거리만 "
+            "모양 (N,)으로 돌려주세요.",
+            *_NEAREST_HINTS_08,
+        )
+    got, error = _call(lambda: returned)
     if error is not None:
         return _fails(error, _NEAREST_HINTS_08)
     all_pairs = torch.cdist(queries.flatten(1), bank.flatten(1))
@@ -137,7 +151,7 @@ def _check_08_3(answer) -> Verdict:
             *_NEAREST_HINTS_08,
         )
     if torch.allclose(got, expected, rtol=1e-4, atol=1e-4):
-        return _right()
+        return _exact_copies_08(answer)
     traps = [
         (
             expected**2,
@@ -178,13 +192,40 @@ def _check_08_3(answer) -> Verdict:
     )
 
 
+def _exact_copies_08(answer) -> Verdict:
+    """Copies among float32 digit-sized images must be at distance 0 exactly: the
+    |a|^2 + |b|^2 - 2ab shortcut of torch.cdist's default leaves about 0.01."""
+    generator = torch.Generator().manual_seed(82)
+    bank = torch.rand(200, 1, 32, 32, generator=generator) * 2 - 1  # float32
+    got, error = _call(answer, bank[:30].clone(), bank.clone())
+    if error is not None:
+        return _fails(error, _NEAREST_HINTS_08)
+    got = got.flatten()
+    if got.shape == (30,) and got.abs().max() == 0:
+        return _right()
+    found = got.abs().max().item() if got.shape == (30,) else float("nan")
+    return _wrong(
+        f"on float32 images of 32 x 32, copies of bank images got distances up to "
+        f"{found:.4f}, not 0: torch.cdist's default takes the shortcut "
+        "|a|^2 + |b|^2 - 2ab, which cancels badly; pass "
+        'compute_mode="donot_use_mm_for_euclid_dist", or subtract the images.',
+        f"32 x 32 float32 이미지에서 뱅크 이미지의 복사본이 0이 아니라 최대 "
+        f"{found:.4f}의 거리를 받았습니다. torch.cdist는 기본적으로 "
+        "|a|^2 + |b|^2 - 2ab 전개식으로 계산해서, 두 값이 거의 같을 때 "
+        "뺄셈 오차가 큽니다. "
+        'compute_mode="donot_use_mm_for_euclid_dist"를 넘기거나 두 이미지를 직접 '
+        "빼서 계산하세요.",
+        *_NEAREST_HINTS_08,
+    )
+
+
 def _check_08_4(answer) -> Verdict:
     """Share of samples closer to 1,000 training digits than to 1,000 held-out
     digits, for a G that draws new digits without copying."""
     hints = (
         "For such a G, training and held-out digits are two draws of the same size "
         "from the same distribution: neither set is favoured.",
-        "그런 G에게 학습 숫자와 보류 숫자는 같은 분포에서 뽑은 같은 크기의 두 묶음"
+        "그런 G에게 학습 숫자와 떼어 둔 숫자는 같은 분포에서 뽑은 같은 크기의 두 묶음"
         "입니다. 어느 쪽도 유리하지 않습니다.",
     )
     traps = [
@@ -202,6 +243,13 @@ def _check_08_4(answer) -> Verdict:
             50.0,
             "a share, not a percentage: between 0 and 1.",
             "백분율이 아니라 비율(0과 1 사이)로 답하세요.",
+        ),
+        (
+            0.544,
+            "that is what this chapter's G gave, leaning slightly toward the digits it "
+            "trained on; asked is a G that draws new digits.",
+            "이 장의 G가 낸 값입니다. 그 G는 학습 숫자 쪽으로 조금 기웁니다. 물은 것은 "
+            "새 숫자를 그리는 G입니다.",
         ),
         (
             0.0,
