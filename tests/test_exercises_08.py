@@ -127,6 +127,7 @@ WRONG = {
         960,  # the channels, not pooled to 16 places
         14_336,  # without the first block
         3_584,  # the book's D on 32x32 digits
+        8_192,  # the last block only (512 maps x 16 places)
         28_672,  # the paper's number for its own D
         122_880,  # every place of every map, no pooling
         15_361,  # the logit counted too
