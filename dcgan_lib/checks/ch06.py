@@ -13,6 +13,7 @@ from torch import nn
 
 from .verdicts import (
     Verdict,
+    _call_failed,
     _close_float,
     _format_error,
     _ints,
@@ -186,11 +187,7 @@ def _check_06_4(answer) -> Verdict:
         if error is None:
             _run_d_steps_06(d_step, G, D, batches)
     if error is not None:
-        return _wrong(
-            f"Calling it fails: {type(error).__name__}: {error}",
-            f"호출하면 실패합니다: {type(error).__name__}: {error}",
-            *hints,
-        )
+        return _call_failed(error, *hints)
     leaked = [p.grad for p in G_student.parameters() if p.grad is not None]
     if any(grad.abs().sum() > 0 for grad in leaked):
         return _wrong(

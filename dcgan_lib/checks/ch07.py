@@ -12,6 +12,8 @@ from torch import nn
 
 from .verdicts import (
     Verdict,
+    _call,
+    _call_failed,
     _close_float,
     _exact_ints,
     _format_error,
@@ -24,15 +26,6 @@ _SLERP_HINTS_07 = (
     "With w the angle between a and b: (sin((1 - t) w) a + sin(t w) b) / sin(w).",
     "w가 a와 b 사이의 각일 때 (sin((1 - t) w) a + sin(t w) b) / sin(w)입니다.",
 )
-
-
-def _call(function, *args):
-    """``function(*args)`` as a float64 tensor, or (None, error) if that fails."""
-    try:
-        with torch.no_grad():
-            return torch.as_tensor(function(*args), dtype=torch.float64), None
-    except Exception as error:  # noqa: BLE001 - any failure is the student's to see
-        return None, error
 
 
 def _slerp_pairs_07():
@@ -60,11 +53,7 @@ def _check_07_1(answer) -> Verdict:
         for t in (0.0, 0.25, 0.5, 0.8, 1.0):
             got, error = _call(answer, a.clone(), b.clone(), t)
             if error is not None:
-                return _wrong(
-                    f"Calling it fails: {type(error).__name__}: {error}",
-                    f"호출하면 실패합니다: {type(error).__name__}: {error}",
-                    *_SLERP_HINTS_07,
-                )
+                return _call_failed(error, *_SLERP_HINTS_07)
             if got.shape != a.shape or not torch.isfinite(got).all():
                 return _wrong(
                     f"For a and b of shape {tuple(a.shape)} it returned "
@@ -188,11 +177,7 @@ def _check_07_3(answer) -> Verdict:
             got = answer(images.clone(), labels.clone(), digit, k)
             got = torch.as_tensor(got)
         except Exception as error:  # noqa: BLE001
-            return _wrong(
-                f"Calling it fails: {type(error).__name__}: {error}",
-                f"호출하면 실패합니다: {type(error).__name__}: {error}",
-                *_EXEMPLAR_HINTS_07,
-            )
+            return _call_failed(error, *_EXEMPLAR_HINTS_07)
         if got.dim() != 1 or got.dtype not in (torch.int64, torch.int32):
             return _wrong(
                 f"It returned a tensor of shape {tuple(got.shape)} and type "

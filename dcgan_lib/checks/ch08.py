@@ -9,24 +9,16 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from .verdicts import Verdict, _close_float, _exact_ints, _format_error, _right, _wrong
-
-
-def _call(function, *args):
-    """``function(*args)`` as a float64 tensor, or (None, error) if that fails."""
-    try:
-        with torch.no_grad():
-            return torch.as_tensor(function(*args)).double(), None
-    except Exception as error:  # noqa: BLE001 - any failure is the student's to see
-        return None, error
-
-
-def _fails(error, hints) -> Verdict:
-    return _wrong(
-        f"Calling it fails: {type(error).__name__}: {error}",
-        f"호출하면 실패합니다: {type(error).__name__}: {error}",
-        *hints,
-    )
+from .verdicts import (
+    Verdict,
+    _call,
+    _call_failed,
+    _close_float,
+    _exact_ints,
+    _format_error,
+    _right,
+    _wrong,
+)
 
 
 def _not_a_function(name, hints) -> Verdict:
@@ -70,7 +62,7 @@ def _check_08_2(answer) -> Verdict:
         maps = torch.randn(shape, generator=generator, dtype=torch.float64)
         got, error = _call(answer, maps.clone(), grid)
         if error is not None:
-            return _fails(error, _POOL_HINTS_08)
+            return _call_failed(error, *_POOL_HINTS_08)
         expected = F.adaptive_max_pool2d(maps, grid).flatten(1)
         if got.shape != expected.shape:
             if got.shape == (shape[0], shape[1], grid, grid):
@@ -126,7 +118,7 @@ def _check_08_3(answer) -> Verdict:
     try:
         returned = answer(queries.clone(), bank.clone())
     except Exception as error:  # noqa: BLE001 - any failure is the student's to see
-        return _fails(error, _NEAREST_HINTS_08)
+        return _call_failed(error, *_NEAREST_HINTS_08)
     if isinstance(returned, tuple):
         return _wrong(
             "it returned a tuple (like dl.nearest_neighbours' distances and indices): "
@@ -137,7 +129,7 @@ def _check_08_3(answer) -> Verdict:
         )
     got, error = _call(lambda: returned)
     if error is not None:
-        return _fails(error, _NEAREST_HINTS_08)
+        return _call_failed(error, *_NEAREST_HINTS_08)
     all_pairs = torch.cdist(queries.flatten(1), bank.flatten(1))
     expected = all_pairs.min(dim=1).values
     if got.shape in ((len(queries), 1), (1, len(queries))):
@@ -199,7 +191,7 @@ def _exact_copies_08(answer) -> Verdict:
     bank = torch.rand(200, 1, 32, 32, generator=generator) * 2 - 1  # float32
     got, error = _call(answer, bank[:30].clone(), bank.clone())
     if error is not None:
-        return _fails(error, _NEAREST_HINTS_08)
+        return _call_failed(error, *_NEAREST_HINTS_08)
     got = got.flatten()
     if got.shape == (30,) and got.abs().max() == 0:
         return _right()

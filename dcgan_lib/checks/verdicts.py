@@ -89,6 +89,26 @@ def _floats(answer, count: int):
     return None if None in values else tuple(float(v) for v in values)
 
 
+def _call(function, *args):
+    """``function(*args)`` as a float64 tensor and None, or None and the error if the
+    call (or the conversion) fails: a check calling a student's function."""
+    try:
+        with torch.no_grad():
+            return torch.as_tensor(function(*args), dtype=torch.float64), None
+    except Exception as error:  # noqa: BLE001 - any failure is the student's to see
+        return None, error
+
+
+def _call_failed(error, hint_en: str, hint_ko: str) -> Verdict:
+    """The Verdict for a student's function that raised ``error``."""
+    return _wrong(
+        f"Calling it fails: {type(error).__name__}: {error}",
+        f"호출하면 실패합니다: {type(error).__name__}: {error}",
+        hint_en,
+        hint_ko,
+    )
+
+
 def _format_error(what_en: str, what_ko: str, hint_en: str, hint_ko: str) -> Verdict:
     return _wrong(
         f"Expected {what_en}.", f"{what_ko} 형태로 답하세요.", hint_en, hint_ko
