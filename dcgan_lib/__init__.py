@@ -1,8 +1,8 @@
 """dcgan_lib: the small shared library behind the DCGAN Book.
 
 One concept per module: config, models, shapes, data, device, precision, train,
-checkpoints, sampling, latent, inside, metrics, viz, widgets, exercises (each chapter's
-checks in checks/).
+distributed, checkpoints, sampling, latent, inside, metrics, viz, widgets, exercises
+(each chapter's checks in checks/).
 """
 
 from . import exercises
@@ -10,6 +10,7 @@ from .checkpoints import load_checkpoint, save_checkpoint
 from .config import BOOK_SETTINGS, BOOK_STEPS, Config, book_config, fast_mode
 from .data import ImageFolderFlat, load_dataset, to_unit_range
 from .device import describe_machine, get_device, seed_everything
+from .distributed import init_distributed, rank_and_world
 from .inside import (
     channels_dropped,
     feature_maps,
@@ -39,6 +40,7 @@ from .train import (
     load_or_train,
     make_optimizers,
     train,
+    speed_up,
     update_ema,
 )
 from .viz import (
@@ -61,6 +63,9 @@ __all__ = [
     "Discriminator",
     "weights_init",
     "build_models",
+    "init_distributed",
+    "rank_and_world",
+    "speed_up",
     "PRECISIONS",
     "choose_precision",
     "autocast",

@@ -38,7 +38,10 @@ def _positive(text: str) -> int:
 
 def _parser() -> argparse.ArgumentParser:
     parser = _Parser(
-        prog="python -m dcgan_lib", description="Tools for the DCGAN Book."
+        prog="python -m dcgan_lib",
+        description="Tools for the DCGAN Book. `train` also runs as several "
+        "processes: torchrun --nproc_per_node=N -m dcgan_lib train ... (one per "
+        "GPU, or CPU processes sharing the cores).",
     )
     commands = parser.add_subparsers(
         dest="command", required=True, parser_class=_Parser
@@ -131,6 +134,26 @@ def _parser() -> argparse.ArgumentParser:
         "and seed give the same model (default: Config's 999)",
     )
     run.add_argument("--device", default="auto", help="auto, cpu, cuda or mps")
+    run.add_argument(
+        "--compile",
+        action="store_true",
+        help="torch.compile G and D: the first step compiles (tens of seconds, "
+        "printed apart), later steps run fused kernels; pays off on runs of "
+        "thousands of steps (chapter 09 measures it)",
+    )
+    run.add_argument(
+        "--channels-last",
+        action="store_true",
+        help="keep images and weights in NHWC memory order, which GPUs with tensor "
+        "cores and mixed precision prefer; on a CPU measure before using it "
+        "(chapter 09)",
+    )
+    run.add_argument(
+        "--sync-batchnorm",
+        action="store_true",
+        help="under torchrun on CUDA GPUs: BatchNorm uses the statistics of the "
+        "whole batch instead of each process's share",
+    )
     run.add_argument("--out", type=Path, required=True, help="the run folder")
     group = run.add_mutually_exclusive_group()
     group.add_argument(
@@ -253,6 +276,23 @@ def _run_settings(args, parser, out: Path) -> tuple[Config, dict]:
 
 
 def _train(args, parser) -> int:
+    from .distributed import init_distributed
+
+    try:
+        rank, world, args.device = init_distributed(args.device)
+    except (ValueError, RuntimeError) as error:
+        parser.error(str(error))
+    try:
+        return _train_here(args, parser, rank, world)
+    finally:
+        if world > 1:
+            import torch.distributed as dist
+
+            dist.destroy_process_group()
+
+
+def _train_here(args, parser, rank: int, world: int) -> int:
+    """``train`` in this process (one of ``world``; process 0 writes the files)."""
     import copy
     import shutil
 
@@ -261,6 +301,7 @@ def _train(args, parser) -> int:
     from .models import build_models
     from .train import TrainingInterrupted, train
 
+    say = print if rank == 0 else (lambda *a, **k: None)
     out, checkpoint = args.out, args.out / "checkpoint.pt"
     if not args.resume and out.exists() and any(out.iterdir()) and not args.force:
         parser.error(
@@ -282,18 +323,35 @@ def _train(args, parser) -> int:
         precision, why = choose_precision(args.precision, get_device(args.device))
     except ValueError as error:
         parser.error(str(error))
-    if args.force and out.exists():
-        shutil.rmtree(out)
+    if cfg.batch_size % world:
+        parser.error(
+            f"--batch-size {cfg.batch_size} does not split into {world} processes: "
+            f"choose a multiple of {world}"
+        )
+    if args.sync_batchnorm and world > 1 and not str(args.device).startswith("cuda"):
+        parser.error("--sync-batchnorm needs CUDA GPUs (SyncBatchNorm runs on GPUs)")
+    if world > 1:  # every process has checked the folder before process 0 writes
+        import torch.distributed as dist
+
+        dist.barrier()
+    if rank == 0:
+        if args.force and out.exists():
+            shutil.rmtree(out)
+        (out / "samples").mkdir(parents=True, exist_ok=True)
+        (out / "config.json").write_text(json.dumps(dataclasses.asdict(cfg), indent=2))
+        (out / "run.json").write_text(json.dumps(run, indent=2))
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # without the font, titles lose only Hangul
         viz.use_hangul_font()
-    (out / "samples").mkdir(parents=True, exist_ok=True)
-    (out / "config.json").write_text(json.dumps(dataclasses.asdict(cfg), indent=2))
-    (out / "run.json").write_text(json.dumps(run, indent=2))
     if args.resume and args.precision == "auto":
-        print("precision: the run's own (a resumed run keeps its arithmetic)")
+        say("precision: the run's own (a resumed run keeps its arithmetic)")
     else:
-        print(f"precision: {precision} ({why})")
+        say(f"precision: {precision} ({why})")
+    if world > 1:
+        say(
+            f"{world} processes on {args.device}, {cfg.batch_size // world} images "
+            f"each per step ({cfg.batch_size} in all)"
+        )
 
     def write_curves(history):
         viz.plot_history(history).savefig(out / "losses.png", dpi=100)
@@ -312,7 +370,7 @@ def _train(args, parser) -> int:
             write_curves(history)
 
     try:
-        train(
+        history = train(
             cfg,
             dataset,
             G,
@@ -326,16 +384,28 @@ def _train(args, parser) -> int:
             G_ema=copy.deepcopy(G) if cfg.ema_decay > 0 else None,
             precision=args.precision,
             on_sample=write_outputs,
+            progress=rank == 0,
+            compile=args.compile,
+            channels_last=args.channels_last,
+            sync_batchnorm=args.sync_batchnorm,
         )
     except TrainingInterrupted as stop:
-        write_curves(stop.history)
-        print(
-            f"\ninterrupted at step {stop.step}, saved to {stop.path}; run the same "
-            "command with --resume to continue",
-            file=sys.stderr,
-        )
+        if rank == 0:
+            write_curves(stop.history)
+            print(
+                f"\ninterrupted at step {stop.step}, saved to {stop.path}; run the "
+                "same command with --resume to continue",
+                file=sys.stderr,
+            )
         return 130
-    print(f"done: {out}/ (checkpoint.pt, samples/, losses.png, history.json)")
+    if args.compile:
+        steps_here = len(history.step) - 1
+        rest = history.seconds - history.compile_seconds
+        say(
+            f"compiling (the first step): {history.compile_seconds:.1f} s; then "
+            f"{1000 * rest / max(steps_here, 1):.0f} ms per step"
+        )
+    say(f"done: {out}/ (checkpoint.pt, samples/, losses.png, history.json)")
     return 0
 
 

@@ -122,7 +122,7 @@ def weights_init(module: nn.Module, std: float = 0.02) -> None:
     """The paper's init; use as ``model.apply(weights_init)``.
 
     Conv and transposed-conv weights ~ N(0, std), BatchNorm weight (gamma) ~
-    N(1, std) and bias (beta) = 0. ``std`` is a standard deviation (0.02), not a
+    N(1, std) and bias (beta) = 0, SyncBatchNorm's too. ``std`` is a standard deviation (0.02), not a
     variance. Tested with ``isinstance``, unlike ``classname.find('Conv')``, which
     also matches any class whose name merely contains "Conv".
     """
@@ -130,7 +130,7 @@ def weights_init(module: nn.Module, std: float = 0.02) -> None:
         nn.init.normal_(module.weight, 0.0, std)
         if module.bias is not None:
             nn.init.zeros_(module.bias)
-    elif isinstance(module, nn.BatchNorm2d):
+    elif isinstance(module, (nn.BatchNorm2d, nn.SyncBatchNorm)):
         nn.init.normal_(module.weight, 1.0, std)
         nn.init.zeros_(module.bias)
 

@@ -23,6 +23,7 @@ from torch.utils.data import DataLoader, Dataset, TensorDataset
 from .checkpoints import _set_rng_states, load_checkpoint, save_checkpoint
 from .config import Config
 from .device import get_device
+from .distributed import plain_batchnorm, rank_and_world, shard
 from .precision import autocast, choose_precision, make_scaler
 from .sampling import prepare_for_sampling
 
@@ -32,6 +33,7 @@ __all__ = [
     "g_step",
     "train",
     "update_ema",
+    "speed_up",
     "History",
     "TrainingInterrupted",
     "load_or_train",
@@ -154,6 +156,40 @@ def update_ema(G_ema: nn.Module, G: nn.Module, decay: float, step: int) -> None:
         b_ema.copy_(b)
 
 
+def speed_up(
+    G: nn.Module,
+    D: nn.Module,
+    compile: bool = False,
+    channels_last: bool = False,
+    ddp: bool = False,
+):
+    """The modules a training step calls, made faster; G and D stay the ones to
+    save, sample and hand to the optimizers (the results share their weights).
+
+    ``channels_last``: G and D keep their weights (and take their images) in
+    NHWC order, which many convolution kernels prefer (GPUs with tensor cores,
+    oneDNN on CPUs); changed in place. ``ddp``: each wrapped in
+    DistributedDataParallel (needs a process group, see ``init_distributed``):
+    every backward pass averages the gradients over the processes. ``compile``:
+    each wrapped in ``torch.compile``, which traces the forward and backward
+    passes on the first call (tens of seconds) and runs fused kernels after.
+    Returns: ``(G_run, D_run)``.
+    """
+    G_run, D_run = G, D
+    if channels_last:
+        G.to(memory_format=torch.channels_last)
+        D.to(memory_format=torch.channels_last)
+    if ddp:
+        from torch.nn.parallel import DistributedDataParallel as DDP
+
+        device = next(G.parameters()).device
+        ids = [device.index] if device.type == "cuda" else None
+        G_run, D_run = DDP(G, device_ids=ids), DDP(D, device_ids=ids)
+    if compile:
+        G_run, D_run = torch.compile(G_run), torch.compile(D_run)
+    return G_run, D_run
+
+
 @dataclass
 class History:
     """What ``train`` saw, one entry per step; samples of a fixed noise batch."""
@@ -168,6 +204,8 @@ class History:
     samples: list = field(default_factory=list)  # (n, nc, H, W) CPU tensors in [-1, 1]
     seconds: float = 0.0  # wall time spent in train(), summed over resumed runs
     precision: str = ""  # the arithmetic train() used: "fp32", "bf16" or "fp16"
+    compile_seconds: float = 0.0  # with compile=True: the first step, which compiles
+    processes: int = 1  # how many processes trained together (DDP's world size)
 
 
 class TrainingInterrupted(KeyboardInterrupt):
@@ -242,25 +280,44 @@ class _Batches:
 
 
 @contextmanager
-def _ctrl_c_between_steps(active: bool):
+def _ctrl_c_between_steps(active: bool, world: int = 1):
     """While ``active``, a first Ctrl-C only sets ``flag["stop"]``: the loop finishes
-    its step, saves and stops. A second Ctrl-C stops at once, as usual."""
+    its step, saves and stops. A second Ctrl-C stops at once, as usual.
+
+    Under torchrun (``world > 1``) SIGTERM counts as Ctrl-C too, and a second
+    signal changes nothing: the terminal and torchrun both signal every process,
+    and torchrun kills those still running 30 s later."""
     flag = {"stop": False}
     if not active or threading.current_thread() is not threading.main_thread():
         yield flag
         return
-    previous = signal.getsignal(signal.SIGINT)
+    signals = [signal.SIGINT] + ([signal.SIGTERM] if world > 1 else [])
+    previous = {number: signal.getsignal(number) for number in signals}
 
     def handler(signum, frame):
-        if flag["stop"]:
+        if flag["stop"] and world == 1:
             raise KeyboardInterrupt
         flag["stop"] = True
 
-    signal.signal(signal.SIGINT, handler)
+    for number in signals:
+        signal.signal(number, handler)
     try:
         yield flag
     finally:
-        signal.signal(signal.SIGINT, previous)
+        for number, old in previous.items():
+            signal.signal(number, old)
+
+
+def _anyone_stopping(flag: bool, world: int, device) -> bool:
+    """True on every process if any of them was asked to stop: they all stop
+    after the same step (one waiting for the others' gradients would hang)."""
+    if world == 1:
+        return flag
+    import torch.distributed as dist
+
+    vote = torch.tensor([float(flag)], device=device)
+    dist.all_reduce(vote, op=dist.ReduceOp.MAX)
+    return bool(vote.item())
 
 
 def train(
@@ -279,6 +336,9 @@ def train(
     G_ema: nn.Module | None = None,
     precision: str = "auto",
     on_sample=None,
+    compile: bool = False,
+    channels_last: bool = False,
+    sync_batchnorm: bool = False,
 ) -> History:
     """Train G and D in place until ``steps`` updates of each; return the History.
 
@@ -300,7 +360,21 @@ def train(
     fixed-noise samples. ``precision``: "auto" (``choose_precision``: bf16 only
     where this machine has it in hardware), "fp32", "bf16" or "fp16"; a resumed
     run with "auto" keeps the precision it was started with.
-    Returns: a ``History``.
+
+    Speed (chapter 09), all off by default and none changing what is computed
+    beyond rounding: ``compile`` (``torch.compile``; the first step compiles, its
+    time goes to ``History.compile_seconds``; R1 steps run uncompiled, as
+    compiled code cannot be differentiated twice), ``channels_last`` (NHWC
+    memory order; see ``speed_up``).
+
+    Several processes (``torchrun``, after ``init_distributed``): every process
+    draws the same global batch and noise and trains on its own slice of
+    ``cfg.batch_size // world_size`` images; DistributedDataParallel averages
+    the gradients, so the weights stay identical everywhere. Only process 0
+    shows progress, samples, calls ``on_sample`` and writes the checkpoint; all
+    of them resume from it. ``sync_batchnorm`` (CUDA only) makes BatchNorm use
+    the statistics of the whole global batch instead of each process's slice.
+    Returns: a ``History`` (samples on process 0 only).
     """
     if not isinstance(steps, int) or steps < 1:
         raise ValueError(f"steps must be a positive int, got {steps!r}")
@@ -313,7 +387,21 @@ def train(
             f"cfg.ema_decay={cfg.ema_decay} and G_ema={type(G_ema).__name__}: pass "
             "G_ema=copy.deepcopy(G) exactly when cfg.ema_decay > 0"
         )
+    rank, world = rank_and_world()
+    if cfg.batch_size % world:
+        raise ValueError(
+            f"batch_size={cfg.batch_size} does not split into {world} equal shares: "
+            f"choose a multiple of {world} (the number of processes)"
+        )
     device = get_device(device)
+    if sync_batchnorm and world > 1:
+        if device.type != "cuda":
+            raise ValueError(
+                "sync_batchnorm needs CUDA GPUs (PyTorch's SyncBatchNorm runs on GPUs "
+                "only); on the CPU each process normalizes its own slice"
+            )
+        G = nn.SyncBatchNorm.convert_sync_batchnorm(G)
+        D = nn.SyncBatchNorm.convert_sync_batchnorm(D)
     G.to(device).train()
     D.to(device).train()
     if G_ema is not None:
@@ -344,7 +432,9 @@ def train(
                 scaler.load_state_dict(state["scalers"][name])
         _set_rng_states(state["rng"])
         history, done = History(**state["history"]), state["step"]
-    history.precision = precision
+    history.precision, history.processes = precision, world
+    G_run, D_run = speed_up(G, D, compile, channels_last, ddp=world > 1)
+    memory = torch.channels_last if channels_last else torch.contiguous_format
     generator = torch.Generator().manual_seed(cfg.seed)
     fixed_noise = torch.randn(n_samples, cfg.nz, 1, 1, generator=generator)
     batches = _Batches(dataset, cfg.batch_size, generator)
@@ -358,6 +448,9 @@ def train(
 
     def save(step):
         history.seconds = earlier + time.perf_counter() - started
+        if rank > 0:  # process 0 writes for everyone; the others wait for it
+            torch.distributed.barrier()
+            return
         save_checkpoint(
             checkpoint,
             G,
@@ -372,23 +465,26 @@ def train(
             precision,
             scalers,
         )
+        if world > 1:
+            torch.distributed.barrier()
 
     per_epoch = len(dataset) // cfg.batch_size
     epochs = -(-steps // per_epoch)  # the last one may be partial
     bar = tqdm(
         range(done + 1, steps + 1),
-        disable=not progress,
+        disable=not progress or rank > 0,
         initial=done,
         total=steps,
         unit="step",
     )
-    with _ctrl_c_between_steps(checkpoint is not None) as ctrl_c:
+    with _ctrl_c_between_steps(checkpoint is not None, world) as ctrl_c:
         for step in bar:
             bar.set_description(f"epoch {(step - 1) // per_epoch + 1}/{epochs}", False)
-            real = next(batches).to(device)
+            first = time.perf_counter()
+            real = shard(next(batches), rank, world).to(device, memory_format=memory)
             z = torch.randn(cfg.batch_size, cfg.nz, 1, 1, generator=generator)
             with autocast(precision, device):
-                fake = G(z.to(device)).float()
+                fake = G_run(shard(z, rank, world).to(device)).float()
             if step == done + 1 and fake.shape[1:] != real.shape[1:]:
                 raise ValueError(
                     f"the dataset's images are {tuple(real.shape[1:])} but G makes "
@@ -398,8 +494,13 @@ def train(
             # lazy R1 (Karras et al. 2020): every R1_EVERY-th step, R1_EVERY times
             # as strong; the same on average, at a quarter of the cost
             r1 = cfg.r1_gamma * R1_EVERY if step % R1_EVERY == 0 else 0.0
-            stats = d_step(D, opt_d, real, fake, precision, scalers["d"], r1)
-            stats.update(g_step(D, opt_g, fake, precision, scalers["g"]))
+            # compiled code cannot be differentiated twice: R1 steps run D as it is
+            D_d = D_run if not (r1 and compile) else D_run._orig_mod
+            stats = d_step(D_d, opt_d, real, fake, precision, scalers["d"], r1)
+            with _no_sync(D_run):  # D's gradients from G's loss are thrown away
+                stats.update(g_step(D_run, opt_g, fake, precision, scalers["g"]))
+            if compile and step == done + 1:
+                history.compile_seconds += time.perf_counter() - first
             if G_ema is not None:
                 update_ema(G_ema, G, cfg.ema_decay, step)
             history.step.append(step)
@@ -408,14 +509,18 @@ def train(
             bar.set_postfix(
                 loss_d=f"{stats['loss_d']:.3f}", loss_g=f"{stats['loss_g']:.3f}"
             )
-            if sample_every and step % sample_every == 0 or step == steps:
-                sampler = prepare_for_sampling(G if G_ema is None else G_ema)
+            sampling = sample_every and step % sample_every == 0 or step == steps
+            if rank == 0 and sampling:
+                source = G if G_ema is None else G_ema
+                if sync_batchnorm and world > 1 and G_ema is None:
+                    source = plain_batchnorm(copy.deepcopy(G))
+                sampler = prepare_for_sampling(source)
                 with torch.no_grad():
                     history.samples.append(sampler(fixed_noise.to(device)).cpu())
                 history.sample_steps.append(step)
                 if on_sample is not None:
                     on_sample(step, history)
-            if ctrl_c["stop"]:
+            if _anyone_stopping(ctrl_c["stop"], world, device):
                 save(step)
                 bar.close()
                 raise TrainingInterrupted(step, checkpoint, history)
@@ -426,6 +531,18 @@ def train(
     if checkpoint is not None:
         save(steps)
     return history
+
+
+@contextmanager
+def _no_sync(model: nn.Module):
+    """DDP's ``no_sync`` (skip averaging this backward pass's gradients) for a
+    DistributedDataParallel module, compiled or not; nothing for others."""
+    inner = getattr(model, "_orig_mod", model)
+    if hasattr(inner, "no_sync"):
+        with inner.no_sync():
+            yield
+    else:
+        yield
 
 
 def load_or_train(path, cfg: Config, dataset: Dataset, steps: int, **train_kwargs):

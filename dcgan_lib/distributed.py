@@ -1,0 +1,98 @@
+"""Training on several processes with PyTorch's DistributedDataParallel (DDP):
+one process per GPU (nccl) or per CPU share (gloo). Serves chapter 09.
+
+``torchrun --nproc_per_node=N -m dcgan_lib train ...`` starts N copies of the
+command; each calls ``init_distributed`` and then ``train``, which splits every
+batch between the processes and averages their gradients.
+"""
+
+from __future__ import annotations
+
+import os
+
+import torch
+import torch.distributed as dist
+from torch import nn
+
+__all__ = ["init_distributed", "rank_and_world", "shard", "plain_batchnorm"]
+
+
+def rank_and_world() -> tuple[int, int]:
+    """``(rank, world_size)`` of this process: ``(0, 1)`` outside a process group."""
+    if dist.is_available() and dist.is_initialized():
+        return dist.get_rank(), dist.get_world_size()
+    return 0, 1
+
+
+def init_distributed(device: str = "auto") -> tuple[int, int, str]:
+    """Join the process group that ``torchrun`` set up in the environment (RANK,
+    WORLD_SIZE, LOCAL_RANK, MASTER_ADDR, MASTER_PORT); do nothing when started
+    without it.
+
+    The backend is nccl when this process trains on a CUDA GPU, gloo otherwise
+    (the CPU). On CUDA, process ``LOCAL_RANK`` takes GPU number ``LOCAL_RANK``.
+    Returns: ``(rank, world_size, device)`` with device "cuda:K", "cpu", or
+    ``device`` unchanged outside torchrun.
+    """
+    world = int(os.environ.get("WORLD_SIZE", "1"))
+    if world == 1 or (dist.is_available() and dist.is_initialized()):
+        rank, world = rank_and_world()
+        return rank, world, device
+    if not dist.is_available():
+        raise RuntimeError(
+            "this PyTorch was built without torch.distributed; run one process"
+        )
+    local_rank = int(os.environ.get("LOCAL_RANK", "0"))
+    use_cuda = device in ("auto", "cuda") and torch.cuda.is_available()
+    if use_cuda:
+        if local_rank >= torch.cuda.device_count():
+            raise RuntimeError(
+                f"process {local_rank} found only {torch.cuda.device_count()} GPUs: "
+                "give torchrun --nproc_per_node at most the number of GPUs"
+            )
+        torch.cuda.set_device(local_rank)
+        device = f"cuda:{local_rank}"
+    elif device in ("auto", "cpu"):
+        device = "cpu"
+    else:
+        raise ValueError(
+            f"device {device!r} cannot train under torchrun here: use cuda or cpu"
+        )
+    dist.init_process_group("nccl" if use_cuda else "gloo")
+    if not use_cuda:  # the processes share the cores instead of fighting over them
+        torch.set_num_threads(max(1, (os.cpu_count() or 1) // world))
+    return dist.get_rank(), dist.get_world_size(), device
+
+
+def shard(batch: torch.Tensor, rank: int, world: int) -> torch.Tensor:
+    """Process ``rank``'s share of a global batch: the ``rank``-th of ``world``
+    equal, disjoint slices. Every process draws the same global batch (same
+    seed, same epoch order), so together they see each image exactly once per
+    epoch, as with ``DistributedSampler``."""
+    size = batch.shape[0] // world
+    return batch[rank * size : (rank + 1) * size]
+
+
+def plain_batchnorm(module: nn.Module) -> nn.Module:
+    """Undo ``nn.SyncBatchNorm.convert_sync_batchnorm`` in place: every
+    SyncBatchNorm becomes a BatchNorm2d sharing its parameters and statistics.
+    Sampling uses it (SyncBatchNorm would wait for the other processes).
+    Returns: ``module``."""
+    for name, child in module.named_children():
+        if isinstance(child, nn.SyncBatchNorm):
+            plain = nn.BatchNorm2d(
+                child.num_features,
+                child.eps,
+                child.momentum,
+                child.affine,
+                child.track_running_stats,
+            )
+            plain.weight, plain.bias = child.weight, child.bias
+            plain.running_mean = child.running_mean
+            plain.running_var = child.running_var
+            plain.num_batches_tracked = child.num_batches_tracked
+            plain.train(child.training)
+            setattr(module, name, plain)
+        else:
+            plain_batchnorm(child)
+    return module

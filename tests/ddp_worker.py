@@ -1,0 +1,84 @@
+"""Run by tests/test_distributed.py under torchrun with 2 CPU processes (gloo).
+
+Trains the book's DCGAN (small widths) with DistributedDataParallel three ways
+and saves what each process ends with to OUT/<run>_rank<R>.pt:
+  straight     8 steps without a stop;
+  interrupted  Ctrl-C arrives in process 1 during step 5: every process must
+               stop after step 5, and process 0 must save;
+  resumed      the interrupted run continued to step 8 (must equal straight).
+"""
+
+import dataclasses
+import os
+import signal
+import sys
+from pathlib import Path
+
+import torch
+
+import dcgan_lib as dl
+
+train_module = sys.modules["dcgan_lib.train"]  # the module, not dl.train
+
+out = Path(sys.argv[1])
+rank, world, device = dl.init_distributed("cpu")
+assert world == 2, world
+cfg = dataclasses.replace(
+    dl.book_config("mnist5k"), image_size=16, ngf=8, ndf=8, batch_size=32
+)
+data = dl.load_dataset("mnist5k", 16)
+
+
+def run(name, steps, resume=False):
+    G, D = dl.build_models(cfg)
+    G_ema = G.__class__(cfg.nz, cfg.ngf, cfg.nc, cfg.image_size)
+    G_ema.load_state_dict(G.state_dict())
+    result = {}
+    try:
+        history = dl.train(
+            cfg,
+            data,
+            G,
+            D,
+            steps,
+            checkpoint=out / f"{name}.pt",
+            resume=resume,
+            G_ema=G_ema,
+            progress=False,
+            checkpoint_every=3,
+        )
+        result["stopped_at"] = None
+    except dl.TrainingInterrupted as stop:
+        history, result["stopped_at"] = stop.history, stop.step
+    result.update(
+        G=G.state_dict(),
+        D=D.state_dict(),
+        G_ema=G_ema.state_dict(),
+        loss_d=history.loss_d,
+        d_real=history.d_real,
+        d_fake=history.d_fake,
+        processes=history.processes,
+        samples=history.samples,
+    )
+    torch.save(result, out / f"{name}_rank{rank}.pt")
+
+
+run("straight", 8)
+
+original, calls = train_module.g_step, [0]
+
+
+def g_step_then_ctrl_c(*args, **kwargs):  # process 1 gets Ctrl-C in step 5
+    calls[0] += 1
+    if rank == 1 and calls[0] == 5:
+        os.kill(os.getpid(), signal.SIGINT)
+    return original(*args, **kwargs)
+
+
+train_module.g_step = g_step_then_ctrl_c
+run("interrupted", 8, resume=False)
+train_module.g_step = original
+os.replace(out / "interrupted.pt", out / "resumed.pt") if rank == 0 else None
+torch.distributed.barrier()
+run("resumed", 8, resume=True)
+torch.distributed.destroy_process_group()

@@ -1,0 +1,227 @@
+"""Training on several processes (DDP, gloo on the CPU) and the speed options.
+
+The two-process runs are real: torchrun starts 2 processes, as a reader would.
+"""
+
+import copy
+import dataclasses
+import os
+import re
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+import torch
+from torch import nn
+from torch.utils.data import TensorDataset
+
+import dcgan_lib as dl
+from dcgan_lib.distributed import plain_batchnorm, shard
+
+TORCHRUN = [sys.executable, "-m", "torch.distributed.run", "--standalone"]
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture(scope="module")
+def two_process_runs(tmp_path_factory):
+    """tests/ddp_worker.py under torchrun: straight, interrupted and resumed runs."""
+    out = tmp_path_factory.mktemp("ddp")
+    done = subprocess.run(
+        [*TORCHRUN, "--nproc_per_node=2", str(ROOT / "tests" / "ddp_worker.py"), out],
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert done.returncode == 0, done.stderr[-3000:]
+
+    def load(name, rank):
+        return torch.load(out / f"{name}_rank{rank}.pt", weights_only=False)
+
+    return load, out
+
+
+def _parameters_equal(a: nn.Module | dict, b: dict, buffers: bool) -> list:
+    """Names of the entries that differ; running statistics only if ``buffers``."""
+    return [
+        k
+        for k in a
+        if (buffers or "running" not in k and "num_batches" not in k)
+        and not torch.equal(a[k], b[k])
+    ]
+
+
+def test_processes_keep_identical_weights_and_make_progress(two_process_runs):
+    load = two_process_runs[0]
+    ranks = [load("straight", 0), load("straight", 1)]
+    for net in ("G", "D", "G_ema"):
+        assert _parameters_equal(ranks[0][net], ranks[1][net], buffers=False) == []
+    # BatchNorm's running statistics are each process's own (its slice of the
+    # batch); they are not used for sampling, which re-estimates them
+    assert _parameters_equal(ranks[0]["G"], ranks[1]["G"], buffers=True) != []
+    first, last = ranks[0], ranks[0]
+    assert first["processes"] == 2
+    assert sum(last["loss_d"][-3:]) < sum(first["loss_d"][:3]) - 0.3
+    assert last["d_real"][-1] > last["d_fake"][-1] + 0.1  # D tells them apart
+    assert len(ranks[0]["samples"]) == 1 and ranks[1]["samples"] == []
+
+
+def test_ctrl_c_in_one_process_stops_all_after_the_same_step(two_process_runs):
+    load, out = two_process_runs
+    assert load("interrupted", 0)["stopped_at"] == 5
+    assert load("interrupted", 1)["stopped_at"] == 5
+
+
+def test_a_resumed_two_process_run_continues_exactly(two_process_runs):
+    load, out = two_process_runs
+    straight, resumed = load("straight", 0), load("resumed", 0)
+    for net in ("G", "D", "G_ema"):
+        assert _parameters_equal(straight[net], resumed[net], buffers=True) == []
+    assert straight["loss_d"] == resumed["loss_d"]
+    assert dl.load_checkpoint(out / "resumed.pt")["step"] == 8
+
+
+def test_torchrun_cli_ctrl_c_saves_once_and_resumes(tmp_path):
+    args = ["--image-size", "16", "--ngf", "8", "--ndf", "8", "--batch-size", "64"]
+    command = [*TORCHRUN, "--nproc_per_node=2", "-m", "dcgan_lib", "train", *args]
+    process = subprocess.Popen(
+        [*command, "--steps", "100000", "--out", "run"],
+        cwd=tmp_path,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,  # its own process group, as in a terminal
+    )
+    started = time.monotonic()
+    while not (tmp_path / "run" / "run.json").exists():  # written before training
+        assert process.poll() is None and time.monotonic() - started < 300
+        time.sleep(0.2)
+    time.sleep(1)  # into training
+    os.killpg(process.pid, signal.SIGINT)  # Ctrl-C reaches torchrun and workers
+    stdout, stderr = process.communicate(timeout=120)
+    assert "2 processes on cpu, 32 images each per step (64 in all)" in stdout
+    match = re.search(r"interrupted at step (\d+), saved to run/checkpoint.pt", stderr)
+    assert match and stderr.count("interrupted at step") == 1, stderr[-2000:]
+    state = dl.load_checkpoint(tmp_path / "run" / "checkpoint.pt")
+    assert state["step"] == int(match[1]) > 0
+    more = state["step"] + 3
+    resumed = subprocess.run(
+        [*command[: -len(args)], "--out", "run", "--resume", "--steps", str(more)],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert resumed.returncode == 0, resumed.stderr[-2000:]
+    assert dl.load_checkpoint(tmp_path / "run" / "checkpoint.pt")["step"] == more
+    assert sorted(p.name for p in (tmp_path / "run").iterdir()) == [
+        "checkpoint.pt",
+        "config.json",
+        "history.json",
+        "losses.png",
+        "run.json",
+        "samples",
+    ]  # one writer: no second copy, no temporary files left
+
+
+def test_shard_gives_each_process_a_disjoint_equal_slice():
+    batch = torch.arange(12)
+    parts = [shard(batch, rank, 3) for rank in range(3)]
+    assert [p.tolist() for p in parts] == [[0, 1, 2, 3], [4, 5, 6, 7], [8, 9, 10, 11]]
+
+
+def test_one_process_is_rank_0_of_1():
+    assert dl.rank_and_world() == (0, 1)
+    assert dl.init_distributed("cpu") == (0, 1, "cpu")  # no torchrun: nothing
+
+
+def test_weights_init_and_plain_batchnorm_handle_syncbatchnorm():
+    G, _ = dl.build_models(dl.book_config("mnist5k"))
+    synced = nn.SyncBatchNorm.convert_sync_batchnorm(copy.deepcopy(G))
+    norms = [m for m in synced.modules() if isinstance(m, nn.SyncBatchNorm)]
+    assert len(norms) == sum(isinstance(m, nn.BatchNorm2d) for m in G.modules()) > 0
+    torch.manual_seed(0)
+    synced.apply(dl.weights_init)
+    gammas = torch.cat([m.weight.detach() for m in norms])
+    assert abs(gammas.mean() - 1) < 0.01 and 0.01 < gammas.std() < 0.03
+    plain = plain_batchnorm(copy.deepcopy(synced))
+    assert not any(isinstance(m, nn.SyncBatchNorm) for m in plain.modules())
+    assert _parameters_equal(plain.state_dict(), synced.state_dict(), True) == []
+    z = torch.randn(4, 100, 1, 1)
+    assert torch.equal(plain.eval()(z), synced.eval()(z))
+
+
+def test_sync_batchnorm_and_uneven_batches_are_refused_clearly(monkeypatch):
+    cfg = dataclasses.replace(
+        dl.Config(), image_size=16, nc=1, nz=8, ngf=4, ndf=4, batch_size=15
+    )
+    G, D = dl.build_models(cfg)
+    data = TensorDataset(torch.zeros(30, 1, 16, 16))
+    monkeypatch.setattr(
+        sys.modules["dcgan_lib.train"], "rank_and_world", lambda: (0, 2)
+    )
+    with pytest.raises(ValueError, match="does not split into 2 equal shares"):
+        dl.train(cfg, data, G, D, 1, device="cpu", progress=False)
+    cfg = dataclasses.replace(cfg, batch_size=16)
+    with pytest.raises(ValueError, match="sync_batchnorm needs CUDA GPUs"):
+        dl.train(cfg, data, G, D, 1, device="cpu", sync_batchnorm=True)
+
+
+def test_compile_and_channels_last_options(monkeypatch):
+    """compile=True wraps G and D with torch.compile (faked here: compiling takes
+    tens of seconds), runs R1 steps uncompiled and times the first step apart;
+    channels_last trains the same weights, up to rounding."""
+    wrapped = []
+
+    class FakeCompiled(nn.Module):
+        def __init__(self, module):
+            super().__init__()
+            self._orig_mod = module
+            self.calls = 0
+            wrapped.append(self)
+
+        def forward(self, x):
+            self.calls += 1
+            return self._orig_mod(x)
+
+    monkeypatch.setattr(torch, "compile", FakeCompiled)
+    cfg = dataclasses.replace(
+        dl.Config(),
+        image_size=16,
+        nc=1,
+        nz=8,
+        ngf=4,
+        ndf=4,
+        batch_size=8,
+        r1_gamma=1.0,
+    )
+    data = TensorDataset(torch.rand(32, 1, 16, 16) * 2 - 1)
+    G, D = dl.build_models(cfg)
+    history = dl.train(cfg, data, G, D, 8, device="cpu", progress=False, compile=True)
+    g_run, d_run = wrapped
+    assert g_run._orig_mod is G and d_run._orig_mod is D
+    assert g_run.calls == 8
+    assert d_run.calls == 8 * 3 - 2 * 2  # steps 4 and 8 (R1) ran D uncompiled
+    assert 0 < history.compile_seconds < history.seconds
+    monkeypatch.undo()
+    runs = {}
+    for channels_last in (False, True):
+        G, D = dl.build_models(cfg)
+        dl.train(
+            cfg,
+            data,
+            G,
+            D,
+            4,
+            device="cpu",
+            progress=False,
+            channels_last=channels_last,
+            precision="fp32",
+        )
+        runs[channels_last] = G
+        conv = G.main[0].weight
+        assert conv.is_contiguous(memory_format=torch.channels_last) == channels_last
+    for a, b in zip(runs[False].parameters(), runs[True].parameters()):
+        torch.testing.assert_close(a, b, rtol=1e-3, atol=1e-4)
