@@ -39,8 +39,9 @@ from .train import (
     g_step,
     load_or_train,
     make_optimizers,
-    train,
     speed_up,
+    train,
+    training_step,
     update_ema,
 )
 from .viz import (
@@ -66,6 +67,7 @@ __all__ = [
     "init_distributed",
     "rank_and_world",
     "speed_up",
+    "training_step",
     "PRECISIONS",
     "choose_precision",
     "autocast",

@@ -121,10 +121,11 @@ class Discriminator(nn.Module):
 def weights_init(module: nn.Module, std: float = 0.02) -> None:
     """The paper's init; use as ``model.apply(weights_init)``.
 
-    Conv and transposed-conv weights ~ N(0, std), BatchNorm weight (gamma) ~
-    N(1, std) and bias (beta) = 0, SyncBatchNorm's too. ``std`` is a standard deviation (0.02), not a
-    variance. Tested with ``isinstance``, unlike ``classname.find('Conv')``, which
-    also matches any class whose name merely contains "Conv".
+    Conv and transposed-conv weights ~ N(0, std), BatchNorm (and SyncBatchNorm)
+    weight (gamma) ~ N(1, std) and bias (beta) = 0. ``std`` is a standard
+    deviation (0.02), not a variance. Tested with ``isinstance``, unlike
+    ``classname.find('Conv')``, which also matches any class whose name merely
+    contains "Conv".
     """
     if isinstance(module, (nn.Conv2d, nn.ConvTranspose2d)):
         nn.init.normal_(module.weight, 0.0, std)

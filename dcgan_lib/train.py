@@ -34,6 +34,7 @@ __all__ = [
     "train",
     "update_ema",
     "speed_up",
+    "training_step",
     "History",
     "TrainingInterrupted",
     "load_or_train",
@@ -188,6 +189,47 @@ def speed_up(
     if compile:
         G_run, D_run = torch.compile(G_run), torch.compile(D_run)
     return G_run, D_run
+
+
+def training_step(
+    G_run: nn.Module,
+    D_run: nn.Module,
+    opt_g,
+    opt_d,
+    real: Tensor,
+    z: Tensor,
+    precision: str = "fp32",
+    scalers: dict | None = None,
+    r1_gamma: float = 0.0,
+) -> dict:
+    """One step of ``train``: fake = G(z), one ``d_step``, one ``g_step``.
+
+    ``G_run``, ``D_run`` as ``speed_up`` returns them (or plain G and D);
+    ``scalers``: ``{"d": ..., "g": ...}`` from ``make_scaler`` (fp16 only). A step
+    with ``r1_gamma > 0`` runs D uncompiled: compiled code cannot be
+    differentiated twice. Under DDP, the gradients G's loss leaves in D are not
+    averaged (they are thrown away). Returns: the floats of d_step and g_step.
+    """
+    scalers = scalers or {"d": None, "g": None}
+    with autocast(precision, real.device):
+        fake = G_run(z).float()
+    D_d = getattr(D_run, "_orig_mod", D_run) if r1_gamma else D_run
+    stats = d_step(D_d, opt_d, real, fake, precision, scalers["d"], r1_gamma)
+    with _no_sync(D_run):
+        stats.update(g_step(D_run, opt_g, fake, precision, scalers["g"]))
+    return stats
+
+
+def _check_shapes(G: nn.Module, real: Tensor, z: Tensor) -> None:
+    with torch.no_grad():
+        made = G.eval()(z[:1]).shape[1:]
+    G.train()
+    if made != real.shape[1:]:
+        raise ValueError(
+            f"the dataset's images are {tuple(real.shape[1:])} but G makes "
+            f"{tuple(made)}: build G and D with the data's nc and "
+            "image_size (and load the data at that image_size)"
+        )
 
 
 @dataclass
@@ -483,22 +525,15 @@ def train(
             first = time.perf_counter()
             real = shard(next(batches), rank, world).to(device, memory_format=memory)
             z = torch.randn(cfg.batch_size, cfg.nz, 1, 1, generator=generator)
-            with autocast(precision, device):
-                fake = G_run(shard(z, rank, world).to(device)).float()
-            if step == done + 1 and fake.shape[1:] != real.shape[1:]:
-                raise ValueError(
-                    f"the dataset's images are {tuple(real.shape[1:])} but G makes "
-                    f"{tuple(fake.shape[1:])}: build G and D with the data's nc and "
-                    "image_size (and load the data at that image_size)"
-                )
+            z = shard(z, rank, world).to(device)
+            if step == done + 1:
+                _check_shapes(G, real, z)
             # lazy R1 (Karras et al. 2020): every R1_EVERY-th step, R1_EVERY times
             # as strong; the same on average, at a quarter of the cost
             r1 = cfg.r1_gamma * R1_EVERY if step % R1_EVERY == 0 else 0.0
-            # compiled code cannot be differentiated twice: R1 steps run D as it is
-            D_d = D_run if not (r1 and compile) else D_run._orig_mod
-            stats = d_step(D_d, opt_d, real, fake, precision, scalers["d"], r1)
-            with _no_sync(D_run):  # D's gradients from G's loss are thrown away
-                stats.update(g_step(D_run, opt_g, fake, precision, scalers["g"]))
+            stats = training_step(
+                G_run, D_run, opt_g, opt_d, real, z, precision, scalers, r1
+            )
             if compile and step == done + 1:
                 history.compile_seconds += time.perf_counter() - first
             if G_ema is not None:
