@@ -18,6 +18,7 @@ from pathlib import Path
 import torch
 import torch.nn.functional as F
 from torch import Tensor, nn
+from torch.profiler import record_function
 from torch.utils.data import DataLoader, Dataset, TensorDataset
 
 from .checkpoints import _set_rng_states, load_checkpoint, save_checkpoint
@@ -56,15 +57,17 @@ def make_optimizers(G: nn.Module, D: nn.Module, cfg: Config):
     )
 
 
-def _backward_and_step(loss: Tensor, optimizer, scaler) -> None:
-    """loss.backward() and optimizer.step(), through the GradScaler for fp16."""
-    if scaler is None:
-        loss.backward()
-        optimizer.step()
-        return
-    scaler.scale(loss).backward()
-    scaler.step(optimizer)  # skipped when a gradient overflowed
-    scaler.update()
+def _backward_and_step(loss: Tensor, optimizer, scaler, name: str) -> None:
+    """loss.backward() and optimizer.step(), through the GradScaler for fp16; each
+    labelled for torch.profiler as "<name>: backward" and "<name>: Adam"."""
+    with record_function(f"{name}: backward"):
+        (loss if scaler is None else scaler.scale(loss)).backward()
+    with record_function(f"{name}: Adam"):
+        if scaler is None:
+            optimizer.step()
+        else:
+            scaler.step(optimizer)  # skipped when a gradient overflowed
+            scaler.update()
 
 
 def _check_scaler(precision: str, scaler) -> None:
@@ -99,7 +102,7 @@ def d_step(
     opt_d.zero_grad(set_to_none=True)
     if r1_gamma:
         real = real.detach().requires_grad_(True)
-    with autocast(precision, real.device):
+    with autocast(precision, real.device), record_function("D: forward"):
         logits_real = D(real).float()
         logits_fake = D(fake.detach()).float()
     loss_real = F.binary_cross_entropy_with_logits(
@@ -111,9 +114,11 @@ def d_step(
     loss_d = loss_real + loss_fake
     total = loss_d
     if r1_gamma:
-        (grad,) = torch.autograd.grad(logits_real.sum(), real, create_graph=True)
-        total = loss_d + r1_gamma / 2 * grad.float().pow(2).flatten(1).sum(1).mean()
-    _backward_and_step(total, opt_d, scaler)
+        with record_function("D: R1 penalty"):
+            (grad,) = torch.autograd.grad(logits_real.sum(), real, create_graph=True)
+            penalty = grad.float().pow(2).flatten(1).sum(1).mean()
+        total = loss_d + r1_gamma / 2 * penalty
+    _backward_and_step(total, opt_d, scaler, "D")
     return {
         "loss_d": loss_d.item(),
         "d_real": torch.sigmoid(logits_real).mean().item(),
@@ -130,10 +135,10 @@ def g_step(D: nn.Module, opt_g, fake: Tensor, precision="fp32", scaler=None) -> 
     """
     _check_scaler(precision, scaler)
     opt_g.zero_grad(set_to_none=True)
-    with autocast(precision, fake.device):
+    with autocast(precision, fake.device), record_function("G: D forward"):
         logits = D(fake).float()
     loss_g = F.binary_cross_entropy_with_logits(logits, torch.ones_like(logits))
-    _backward_and_step(loss_g, opt_g, scaler)
+    _backward_and_step(loss_g, opt_g, scaler, "G")
     return {
         "loss_g": loss_g.item(),
         "d_fake_after": torch.sigmoid(logits).mean().item(),
@@ -208,10 +213,12 @@ def training_step(
     ``scalers``: ``{"d": ..., "g": ...}`` from ``make_scaler`` (fp16 only). A step
     with ``r1_gamma > 0`` runs D uncompiled: compiled code cannot be
     differentiated twice. Under DDP, the gradients G's loss leaves in D are not
-    averaged (they are thrown away). Returns: the floats of d_step and g_step.
+    averaged (they are thrown away). Each part is labelled for torch.profiler
+    ("G: forward", "D: forward", "D: backward", "D: Adam", "G: D forward",
+    "G: backward", "G: Adam"). Returns: the floats of d_step and g_step.
     """
     scalers = scalers or {"d": None, "g": None}
-    with autocast(precision, real.device):
+    with autocast(precision, real.device), record_function("G: forward"):
         fake = G_run(z).float()
     D_d = getattr(D_run, "_orig_mod", D_run) if r1_gamma else D_run
     stats = d_step(D_d, opt_d, real, fake, precision, scalers["d"], r1_gamma)
