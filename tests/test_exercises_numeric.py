@@ -22,6 +22,7 @@ INTEGERS = {
     "06.3": 780,
     "07.4": 65,
     "08.1": 15_360,
+    "09.3": 78,
 }
 FLOATS = {
     "01.1": 0.75,
@@ -43,6 +44,7 @@ FLOATS = {
     "07.2": math.sqrt(32),
     "07.5": 0.00025193051046275934,  # scipy.stats.binom.sf(76, 100, 0.6)
     "08.4": 0.5,
+    "09.2": 1500.0,
 }
 # exercise -> its right tuple, for the checks of several numbers
 TUPLES = {
@@ -117,6 +119,8 @@ def test_the_tables_cover_every_numeric_exercise():
         "07.3",
         "08.2",
         "08.3",
+        "09.1",
+        "09.4",
     }
     assert numeric | others == set(CHECKS) and not numeric & others
 

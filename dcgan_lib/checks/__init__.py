@@ -11,6 +11,7 @@ from .ch05 import CHECKS as CHAPTER_05
 from .ch06 import CHECKS as CHAPTER_06
 from .ch07 import CHECKS as CHAPTER_07
 from .ch08 import CHECKS as CHAPTER_08
+from .ch09 import CHECKS as CHAPTER_09
 
 CHECKS = {
     **CHAPTER_01,
@@ -21,4 +22,5 @@ CHECKS = {
     **CHAPTER_06,
     **CHAPTER_07,
     **CHAPTER_08,
+    **CHAPTER_09,
 }
