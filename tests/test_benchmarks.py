@@ -1,0 +1,67 @@
+"""benchmarks/speed.py runs end to end and refuses bad input (a smoke test, not a
+measurement: tiny settings, no torch.compile, whose first step takes a minute)."""
+
+import json
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+SPEED = ROOT / "benchmarks" / "speed.py"
+SUMMARY = re.compile(
+    r"^digits32: fp32 \d+\.\d\dx, best \d+\.\d\dx \((fp32|auto)\) vs reference$"
+)
+
+
+def run_speed(*args, timeout=120):
+    return subprocess.run(
+        [sys.executable, str(SPEED), *args],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+    )
+
+
+def test_a_tiny_run_prints_the_summary_and_writes_the_json(tmp_path):
+    out = tmp_path / "s.json"
+    result = run_speed(
+        "--workloads", "digits32", "--configs", "reference,fp32,auto",
+        "--rounds", "2", "--steps", "2", "--warmup", "1", "--out", str(out),
+    )  # fmt: skip
+    assert result.returncode == 0, result.stdout + result.stderr
+    lines = result.stdout.strip().splitlines()
+    assert SUMMARY.match(lines[-1]), lines[-1]
+    assert "round 2/2" in result.stdout
+    record = json.loads(out.read_text())
+    assert {"machine", "torch", "date", "settings", "workloads"} <= set(record)
+    assert record["settings"]["rounds"] == 2
+    workload = record["workloads"]["digits32"]
+    assert list(workload["configs"]) == ["reference", "fp32", "auto"]
+    for row in workload["configs"].values():
+        assert {
+            "images_per_s",
+            "images_per_s_min",
+            "images_per_s_max",
+            "ratio_to_reference",
+            "compile_seconds",
+            "peak_memory_mib",
+        } <= set(row)
+        assert len(row["images_per_s_rounds"]) == 2
+        assert row["images_per_s_min"] <= row["images_per_s"] > 0
+    assert workload["configs"]["reference"]["ratio_to_reference"] == 1.0
+    assert workload["summary"]["line"] == lines[-1]
+
+    again = run_speed("--workloads", "digits32", "--out", str(out))
+    assert again.returncode == 2
+    assert "--force" in again.stderr and len(again.stderr.splitlines()) == 1
+
+
+def test_a_bad_config_name_is_one_line_and_exit_code_2(tmp_path):
+    result = run_speed("--configs", "fp32,fast", "--out", str(tmp_path / "s.json"))
+    assert result.returncode == 2
+    assert result.stdout == ""
+    assert len(result.stderr.splitlines()) == 1, result.stderr
+    assert "unknown config 'fast'" in result.stderr
+    assert "Traceback" not in result.stderr
