@@ -225,3 +225,28 @@ def test_compile_and_channels_last_options(monkeypatch):
         assert conv.is_contiguous(memory_format=torch.channels_last) == channels_last
     for a, b in zip(runs[False].parameters(), runs[True].parameters()):
         torch.testing.assert_close(a, b, rtol=1e-3, atol=1e-4)
+
+
+def test_cli_compile_reports_compile_time_apart(tmp_path, monkeypatch, capsys):
+    """--compile and --channels-last reach train(); the compile time is printed
+    apart from the time per step (torch.compile faked: compiling is slow)."""
+    from helpers import exit_code_of_main
+
+    compiled = []
+
+    def fake_compile(module):
+        compiled.append(module)
+        return module
+
+    monkeypatch.setattr(torch, "compile", fake_compile)
+    monkeypatch.chdir(tmp_path)
+    args = ["train", "--image-size", "16", "--ngf", "4", "--ndf", "4", "--steps", "3"]
+    code = exit_code_of_main([*args, "--compile", "--channels-last", "--out", "run"])
+    out = capsys.readouterr().out
+    assert code == 0, out
+    assert len(compiled) == 2  # G and D
+    assert re.search(
+        r"compiling \(the first step\): \d+\.\d s; then \d+ ms per step", out
+    )
+    state = dl.load_checkpoint(tmp_path / "run" / "checkpoint.pt")
+    assert state["history"]["compile_seconds"] > 0

@@ -11,7 +11,12 @@ ROOT = Path(__file__).resolve().parents[1]
 
 
 def test_the_shipped_measurements_are_the_benchmark_outputs():
-    names = ("candidates.jsonl", "quality_budget_fp32.json")
+    names = (
+        "candidates.jsonl",
+        "quality_budget_fp32.json",
+        "speed.json",
+        "time_to_quality.json",
+    )
     for name in names:
         shipped = (files("dcgan_lib") / "measurements" / name).read_text()
         assert shipped == (ROOT / "benchmarks" / "results" / name).read_text(), name
