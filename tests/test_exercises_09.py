@@ -18,6 +18,10 @@ def _batch_variance_float32(means, variances):
     return _batch_variance(means.float(), variances.float())
 
 
+def _batch_variance_moments(means, variances):  # E[x^2] - E[x]^2
+    return (variances + means**2).mean(dim=0) - means.mean(dim=0) ** 2
+
+
 def _mean_of_variances(means, variances):  # what each process sees alone
     return variances.mean(dim=0)
 
@@ -58,6 +62,24 @@ def _lost_tensor(grads):
     return ((grads.to(torch.float16) == 0) & nonzero).float().sum() / nonzero.sum()
 
 
+def _lost_threshold(grads):  # right: 2^-25 and below round to 0 (a tie to even)
+    nonzero = grads != 0
+    return ((grads.abs() <= 2.0**-25) & nonzero).sum().item() / nonzero.sum().item()
+
+
+def _lost_float32(grads):
+    return np.float32(_lost(grads))
+
+
+def _below_half_subnormal(grads):  # misses the ties at exactly 2^-25
+    nonzero = grads != 0
+    return ((grads.abs() < 2.0**-25) & nonzero).sum().item() / nonzero.sum().item()
+
+
+def _share_of_all(grads):  # divides by every value, zeros included
+    return ((grads.half() == 0) & (grads != 0)).float().mean().item()
+
+
 def _below_smallest_normal(grads):
     nonzero = grads != 0
     tiny = torch.finfo(torch.float16).tiny
@@ -91,10 +113,22 @@ def _raises(*args):
 
 
 RIGHT = {
-    "09.1": [_batch_variance, _batch_variance_numpy, _batch_variance_float32],
-    "09.2": [1500, 1500.0, np.float32(1500), torch.tensor(1500.0), 45 / 0.03],
-    "09.3": [78, 78.0, np.int64(78), torch.tensor(78)],
-    "09.4": [_lost, _lost_numpy, _lost_tensor],
+    "09.1": [
+        _batch_variance,
+        _batch_variance_numpy,
+        _batch_variance_float32,
+        _batch_variance_moments,
+    ],
+    "09.2": [
+        1500,
+        1500.0,
+        np.float32(1500),
+        np.int64(1500),
+        torch.tensor(1500.0),
+        45 / 0.03,
+    ],
+    "09.3": [78, 78.0, np.int64(78), np.float32(78), torch.tensor(78)],
+    "09.4": [_lost, _lost_numpy, _lost_tensor, _lost_threshold, _lost_float32],
 }
 
 WRONG = {
@@ -120,6 +154,8 @@ WRONG = {
         19,  # 64 digits per process (DistributedSampler's convention)
         312,  # batches of 16, one process alone
         79,  # the partial batch counted
+        20,  # 64 digits per process and the partial batch counted
+        1250,  # 5,000 / 4: the digits of one process, not steps
         78.125,  # not a whole number of steps
         5000,
         "78",
@@ -127,6 +163,8 @@ WRONG = {
     "09.4": [
         _below_smallest_normal,  # forgets subnormal numbers
         _below_smallest_subnormal,  # forgets rounding to the nearest
+        _below_half_subnormal,  # forgets that a tie rounds to the even 0
+        _share_of_all,  # counts the zeros in the denominator
         _zeros_included,
         _bfloat16,
         _percent,

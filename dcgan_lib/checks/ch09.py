@@ -200,10 +200,12 @@ def _check_09_3(answer) -> Verdict:
 _UNDERFLOW_HINTS_09 = (
     "Cast to float16 and count what became exactly 0 among the values that were not "
     "0 before; divide by how many were not 0. float16 has subnormal numbers down to "
-    "2^-24, and rounds to the nearest: do not compare with a threshold.",
+    "2^-24 and rounds to the nearest number (a tie to the one with an even last "
+    "bit): compare the cast values with 0, not the originals with a threshold.",
     "float16으로 바꾼 뒤, 원래 0이 아니었던 값 가운데 정확히 0이 된 것을 세어 0이 "
-    "아니었던 값의 개수로 나누세요. float16에는 2^-24까지 내려가는 비정규 수가 있고 "
-    "가장 가까운 값으로 반올림하므로, 문턱값과 비교하지 마세요.",
+    "아니었던 값의 개수로 나누세요. float16에는 2^-24까지 내려가는 비정규 수가 "
+    "있고, 값은 가장 가까운 수로 반올림됩니다(정확히 한가운데면 마지막 비트가 "
+    "짝수인 쪽으로). 원래 값을 문턱값과 비교하지 말고, 바꾼 값을 0과 비교하세요.",
 )
 
 
@@ -222,6 +224,7 @@ def _check_09_4(answer) -> Verdict:
     grads[:200] = 0  # zeros that were zeros already do not count
     grads[200:210] = 2.0**-25 * 1.5  # rounds up to 2^-24: kept
     grads[210:220] = 2.0**-14 / 3  # subnormal: kept, with fewer digits
+    grads[220:230] = 2.0**-25  # a tie between 0 and 2^-24: to the even one, 0
     grads = grads.float()
     nonzero = grads != 0
     expected = ((grads.half() == 0) & nonzero).sum().item() / nonzero.sum().item()
@@ -254,6 +257,13 @@ def _check_09_4(answer) -> Verdict:
             "to 2^-24 instead of to 0.",
             "2^-24보다 작은 값을 모두 세었습니다. 그 절반보다 큰 값은 0이 아니라 "
             "2^-24로 반올림됩니다.",
+        ),
+        (
+            ((grads.abs() < 2.0**-25) & nonzero).sum().item() / n,
+            "that misses the values exactly halfway between 0 and 2^-24: a tie "
+            "rounds to the neighbour with an even last bit, which is 0.",
+            "0과 2^-24의 정확히 한가운데인 값을 빠뜨렸습니다. 한가운데 값은 마지막 "
+            "비트가 짝수인 쪽, 곧 0으로 반올림됩니다.",
         ),
         (
             (grads.half() == 0).float().mean().item(),
