@@ -1,8 +1,7 @@
-"""The whole site builds from the committed notebooks with no warnings."""
+"""The whole site builds from the committed notebooks with no warnings (the
+``site`` fixture, in conftest.py, fails on any), and its pages link up."""
 
-import shutil
-import subprocess
-import sys
+import re
 from pathlib import Path
 
 import pytest
@@ -10,27 +9,6 @@ import yaml
 
 ROOT = Path(__file__).resolve().parents[1]
 NAMES = sorted(p.stem for p in (ROOT / "notebooks" / "en").glob("*.ipynb"))
-
-
-@pytest.fixture(scope="module")
-def site(tmp_path_factory):
-    """Build the book into a temporary folder with warnings as errors."""
-    out = tmp_path_factory.mktemp("book")
-    jupyter_book = Path(sys.executable).with_name("jupyter-book")
-    command = [
-        str(jupyter_book) if jupyter_book.exists() else "jupyter-book",
-        "build",
-        str(ROOT),
-        "--path-output",
-        str(out),
-        "-W",
-        "-n",
-        "--keep-going",
-    ]
-    result = subprocess.run(command, capture_output=True, text=True, timeout=600)
-    assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-4000:]
-    yield out / "_build" / "html"
-    shutil.rmtree(out, ignore_errors=True)
 
 
 def test_the_landing_page_offers_both_editions(site):
@@ -63,3 +41,41 @@ def test_book_pages_exist_in_both_languages(site):
     assert "전치 합성곱" in glossary and "transposed convolution" in glossary
     references = (site / "book" / "references.html").read_text()
     assert "Radford" in references
+
+
+def _html_pages(site):
+    """Every page Sphinx wrote (not the redirect at the top, not _static)."""
+    pages = [p for p in site.rglob("*.html") if "_static" not in p.parts]
+    return [p for p in pages if p != site / "index.html"]
+
+
+def test_korean_pages_say_they_are_korean(site):
+    """<html lang>: "ko" on the Korean edition's pages, "en" on all others."""
+    pages = _html_pages(site)
+    assert len(pages) > 20
+    for page in pages:
+        relative = page.relative_to(site).as_posix()
+        korean = relative.startswith(("notebooks/ko/", "book/ko/"))
+        tag = re.search(r"<html[^>]*\blang=\"([a-z]+)\"", page.read_text()).group(1)
+        assert tag == ("ko" if korean else "en"), relative
+
+
+def test_pages_load_nothing_from_other_sites(site):
+    """Scripts, styles and images come from the site itself (math included:
+    MathJax is served from _static), so the book works offline."""
+    for page in _html_pages(site):
+        html = page.read_text()
+        remote = re.findall(r'<(?:script|img)[^>]*\ssrc="(https?:[^"]*)"', html)
+        remote += re.findall(
+            r'<link[^>]*rel="stylesheet"[^>]*href="(https?:[^"]*)"', html
+        )
+        assert remote == [], f"{page.relative_to(site)} loads {remote}"
+    assert (site / "_static" / "mathjax" / "tex-chtml.js").exists()
+
+
+def test_pages_have_a_favicon_and_edit_and_issue_buttons(site):
+    url = yaml.safe_load((ROOT / "_config.yml").read_text())["repository"]["url"]
+    page = (site / "notebooks" / "ko" / "06_training.html").read_text()
+    assert re.search(r'<link rel="icon" href="[^"]*favicon\.svg"', page)
+    assert f"{url}/edit/main/notebooks/ko/06_training.ipynb" in page
+    assert f"{url}/issues/new" in page
