@@ -25,7 +25,9 @@ def conv_calculator():
     """An ipywidgets calculator: input size, kernel, stride, padding -> output size.
 
     Works in Jupyter and Colab. Shows the formula with the numbers filled in and
-    the diagram of ``conv_diagram``. Returns: the widget (display it).
+    the diagram of ``conv_diagram``. Where widgets cannot run (the static book,
+    GitHub) it shows the diagram and formula of its starting values instead.
+    Returns: the widget (display it).
     """
     import ipywidgets as widgets
     from IPython.display import display
@@ -40,26 +42,34 @@ def conv_calculator():
         ),
     }
 
+    def formula(size, kernel, stride, padding, transposed):
+        if transposed:
+            out = conv_transpose2d_out(size, kernel, stride, padding)
+            return (
+                f"({size} - 1) x {stride} - 2 x {padding} + ({kernel} - 1) + 1 = {out}"
+            )
+        out = conv2d_out(size, kernel, stride, padding)
+        return f"floor(({size} + 2 x {padding} - {kernel}) / {stride}) + 1 = {out}"
+
     def update(size, kernel, stride, padding, transposed):
         try:
-            if transposed:
-                out = conv_transpose2d_out(size, kernel, stride, padding)
-                text = (
-                    f"({size} - 1) x {stride} - 2 x {padding} + ({kernel} - 1) + 1 "
-                    f"= {out}"
-                )
-            else:
-                out = conv2d_out(size, kernel, stride, padding)
-                text = (
-                    f"floor(({size} + 2 x {padding} - {kernel}) / {stride}) + 1 = {out}"
-                )
+            text = formula(size, kernel, stride, padding, transposed)
         except ValueError as error:
             print(f"not possible: {error}")
             return
         print(f"output size: {text}")
         display(conv_diagram(size, kernel, stride, padding, transposed))
 
-    return widgets.interactive(update, **controls)
+    calculator = widgets.interactive(update, **controls)
+    if not calculator.kwargs:  # ipywidgets 7 draws only when shown on its own
+        calculator.update()
+    start = {name: control.value for name, control in controls.items()}
+    return _with_picture(
+        calculator,
+        figure_png(conv_diagram(**start)),
+        f"size calculator: output size: {formula(**start)}; "
+        "run the notebook to move the controls",
+    )
 
 
 def _strip(ax, images, title, marked=None, nrow=None):
@@ -175,6 +185,7 @@ def latent_explorer(G, points, concepts: dict, steps_between: int = 8, classifie
             ]
         ),
         figure_png(picture),
+        "latent explorer: run the notebook to move the controls",
     )
 
 
@@ -208,16 +219,17 @@ def _explorer_picture(frames, exemplars, pick, result):
     return fig
 
 
-def _with_picture(widget, png: bytes):
-    """``widget`` displayed as itself where widgets run and as ``png`` elsewhere:
-    both go into one display bundle and the front end picks what it can show."""
+def _with_picture(widget, png: bytes, text: str):
+    """``widget`` displayed as itself where widgets run and as ``png`` (and
+    ``text``) elsewhere, in the static book or on GitHub: all go into one display
+    bundle and the front end picks what it can show."""
     model_id = widget.model_id
 
     def ipython_display(**kwargs):
         from IPython.display import display
 
         bundle = {
-            "text/plain": "latent explorer: run the notebook to move the controls",
+            "text/plain": text,
             "image/png": base64.b64encode(png).decode("ascii"),
             "application/vnd.jupyter.widget-view+json": {
                 "version_major": 2,
