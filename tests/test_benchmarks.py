@@ -65,3 +65,32 @@ def test_a_bad_config_name_is_one_line_and_exit_code_2(tmp_path):
     assert len(result.stderr.splitlines()) == 1, result.stderr
     assert "unknown config 'fast'" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+NOTEBOOK_TIMES = ROOT / "benchmarks" / "notebook_times.py"
+
+
+def test_notebook_times_names_a_notebook_over_its_budget(tmp_path):
+    """One small notebook against a budget it cannot meet: it is timed, named,
+    written to the JSON, and the exit status says so."""
+    out = tmp_path / "times.json"
+    notebook = "notebooks/en/02_dcgan_architecture.ipynb"
+    result = subprocess.run(
+        [sys.executable, str(NOTEBOOK_TIMES), notebook, "--budget", "0.5",
+         "--out", str(out)],
+        cwd=ROOT, capture_output=True, text=True, timeout=300,
+    )  # fmt: skip
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert f"over the 0.5 s budget: {notebook}" in result.stdout
+    record = json.loads(out.read_text())
+    timed = record["notebooks"][notebook]
+    assert timed["seconds"] > 0.5 and timed["slowest cells"][0]["seconds"] > 0
+
+
+def test_notebook_times_refuses_a_missing_notebook():
+    result = subprocess.run(
+        [sys.executable, str(NOTEBOOK_TIMES), "notebooks/en/99_nothing.ipynb"],
+        cwd=ROOT, capture_output=True, text=True, timeout=60,
+    )  # fmt: skip
+    assert result.returncode == 2
+    assert "no such notebook: notebooks/en/99_nothing.ipynb" in result.stderr
