@@ -1,4 +1,7 @@
-"""Command line: ``python -m dcgan_lib {train,sample,execute,student}`` (see --help).
+"""Command line: ``python -m dcgan_lib {train,sample,execute,student,grade}`` (--help).
+
+``grade SUBMISSIONS... --out grades.csv`` runs a class's filled-in notebooks and
+writes the score table, one verdict per exercise (dcgan_lib/grading.py).
 
 Maps flags onto ``Config`` and dcgan_lib's functions; no logic of its own beyond that.
 """
@@ -229,6 +232,57 @@ def _parser() -> argparse.ArgumentParser:
         action="store_true",
         help="replace the folder if it already holds files",
     )
+
+    grading = commands.add_parser(
+        "grade",
+        help="run students' notebooks and write a score table, a verdict per exercise",
+        description="Run each submitted notebook top to bottom in a fresh kernel, in "
+        "fast mode, going on past errors, and write a CSV score table: per notebook "
+        "its status, each exercise's verdict (right, wrong, unanswered, or no "
+        "verdict when the check cell did not finish) and the number right; and "
+        "beside it, per exercise, how many students got each verdict. Submissions "
+        "are only read; each notebook's executed copy goes to --executed. The "
+        "students' code runs with your permissions: grade in a throwaway "
+        "environment.",
+    )
+    grading.add_argument(
+        "submissions",
+        nargs="+",
+        type=Path,
+        help="notebooks, and folders whose *.ipynb files are all submissions "
+        "(subfolders are not searched)",
+    )
+    grading.add_argument(
+        "--out",
+        type=Path,
+        default=Path("grades.csv"),
+        help="the score table (default: grades.csv); the per-exercise table goes "
+        "beside it (grades_by_exercise.csv)",
+    )
+    grading.add_argument(
+        "--executed",
+        type=Path,
+        help="folder for the executed copies (default: named after --out, e.g. "
+        "grades_executed/)",
+    )
+    grading.add_argument(
+        "--chapter",
+        help="the chapter to grade, e.g. 03 (default: the chapter most submissions "
+        "belong to, read from their check cells); notebooks of another chapter are "
+        "listed, not run",
+    )
+    grading.add_argument(
+        "--timeout",
+        type=_positive,
+        default=300,
+        help="seconds one notebook may run in all (default: 300)",
+    )
+    grading.add_argument(
+        "--force",
+        action="store_true",
+        help="replace existing tables, and a non-empty --executed folder (deleted "
+        "first)",
+    )
     return parser
 
 
@@ -439,6 +493,30 @@ def _sample(args, parser) -> int:
     return 0
 
 
+def _grade(args, parser) -> int:
+    from .grading import grade
+
+    try:
+        grade(
+            args.submissions,
+            out=args.out,
+            executed=args.executed,
+            chapter=args.chapter,
+            timeout=args.timeout,
+            force=args.force,
+        )
+    except (FileNotFoundError, FileExistsError, ValueError) as error:
+        parser.error(str(error))
+    except KeyboardInterrupt:
+        print(
+            "\ninterrupted: no table written; to grade again, run the same command "
+            "with --force",
+            file=sys.stderr,
+        )
+        return 130
+    return 0
+
+
 def main(argv=None) -> int:
     parser = _parser()
     args = parser.parse_args(argv)
@@ -456,6 +534,8 @@ def main(argv=None) -> int:
             return 130
     if args.command == "sample":
         return _sample(args, parser)
+    if args.command == "grade":
+        return _grade(args, parser)
     notebooks = find_notebooks()
     if args.command == "execute":
         chosen = args.notebooks or notebooks
