@@ -52,7 +52,7 @@ WARNING = """\
 WARNING: grading runs each student's code with your permissions. A notebook can read,
 change or delete any file you can, and use the network. Grade in a throwaway
 environment with nothing in it you would miss, such as a fresh Colab runtime or a
-container (see "Grading a class" on the page for teachers)."""
+container (see "Grading a class" / "반 전체 채점하기" on the page for teachers)."""
 NO_VERDICT = "no verdict"  # the check cell did not run to its end
 VERDICTS = (*VERDICT_WORDS.values(), NO_VERDICT)  # right, wrong, unanswered, ...
 
@@ -172,6 +172,12 @@ def choose_chapter(submissions, chapter: str | None = None) -> tuple[str, int]:
             )
         return chapter, counts[chapter]
     ranked = counts.most_common()
+    if ranked and ranked[0][0] not in _chapters():
+        raise ValueError(
+            f"most submissions check exercises of chapter {ranked[0][0]}, which has "
+            f"no exercises in this version of dcgan_lib (chapters with exercises: "
+            f"{', '.join(_chapters())}); update dcgan_lib or name one with --chapter"
+        )
     if not ranked:
         raise ValueError(
             "no submission is a notebook with exercise checks, so the chapter is "
@@ -429,7 +435,7 @@ def grade(
             )
     write_tables(results, exercises, out)
     ran = sum(r.verdicts is not None for r in results)
-    print(f"\nPer exercise, over the {ran} notebooks that ran:")
+    print(f"\nPer exercise, over the {ran} notebook{'s' if ran != 1 else ''} that ran:")
     print(format_counts(exercise_counts(results, exercises)))
     print(f"\nwrote {out} (a row per notebook) and {by_exercise} (the table above)")
     print(f"executed copies: {executed}/")

@@ -345,3 +345,13 @@ def test_outside_a_kernel_check_only_prints(monkeypatch, capsys):
     exercises.check("03.2", 14)
     assert capsys.readouterr() == plain
     assert plain.out.startswith("[03.2] ✅")
+
+
+def test_a_chapter_without_exercises_is_a_clear_error(tmp_path):
+    """Most submissions name exercises of a chapter this dcgan_lib does not know
+    (a newer book): a message that says so, not a crash."""
+    from dcgan_lib.grading import Submission, choose_chapter
+
+    subs = [Submission(tmp_path / f"{k}.ipynb", None, chapter="42") for k in "ab"]
+    with pytest.raises(ValueError, match="chapter 42, which has no exercises"):
+        choose_chapter(subs)
