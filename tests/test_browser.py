@@ -81,9 +81,7 @@ def _need_browser():
 @pytest.fixture(scope="module")
 def server(site):
     """The built site on http://127.0.0.1:<free port>/."""
-    handler = functools.partial(
-        _QuietHandler, directory=str(site)
-    )  # serves files, logs nothing
+    handler = functools.partial(_QuietHandler, directory=str(site))
     httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
     thread = threading.Thread(target=httpd.serve_forever, daemon=True)
     thread.start()
@@ -92,6 +90,8 @@ def server(site):
 
 
 class _QuietHandler(http.server.SimpleHTTPRequestHandler):
+    """Serves the site's files without a log line per request."""
+
     def log_message(self, *args):
         pass
 
