@@ -1,8 +1,8 @@
 """dcgan_lib: the small shared library behind the DCGAN Book.
 
-One concept per module: config, models, shapes, data, device, precision, train,
-distributed, checkpoints, sampling, latent, inside, metrics, viz, widgets, exercises
-(each chapter's checks in checks/).
+One concept per module: config, models, shapes, data, device, precision, steps,
+state, train, distributed, checkpoints, runs, cli, sampling, latent, inside,
+metrics, viz, widgets, exercises (each chapter's checks in checks/).
 """
 
 from . import exercises
@@ -10,7 +10,7 @@ from .checkpoints import load_checkpoint, save_checkpoint
 from .config import BOOK_SETTINGS, BOOK_STEPS, Config, book_config, fast_mode
 from .data import ImageFolderFlat, load_dataset, to_unit_range
 from .device import describe_machine, get_device, seed_everything
-from .distributed import init_distributed, rank_and_world
+from .distributed import init_distributed, rank_and_world, speed_up
 from .inside import (
     channels_dropped,
     feature_maps,
@@ -30,20 +30,12 @@ from .latent import (
 from .metrics import digit_classifier, frechet_distance, sample_quality
 from .models import Discriminator, Generator, build_models, weights_init
 from .precision import PRECISIONS, autocast, choose_precision, make_scaler
+from .runs import RunFolder, load_or_train
 from .sampling import generate, prepare_for_sampling
 from .shapes import LayerShape, conv2d_out, conv_transpose2d_out, layer_shapes
-from .train import (
-    History,
-    TrainingInterrupted,
-    d_step,
-    g_step,
-    load_or_train,
-    make_optimizers,
-    speed_up,
-    train,
-    training_step,
-    update_ema,
-)
+from .state import BatchOrder, History, TrainState
+from .steps import d_step, g_step, make_optimizers, training_step, update_ema
+from .train import TrainingInterrupted, train
 from .viz import (
     compact_figures,
     conv_diagram,
@@ -105,6 +97,9 @@ __all__ = [
     "g_step",
     "make_optimizers",
     "History",
+    "TrainState",
+    "BatchOrder",
+    "RunFolder",
     "TrainingInterrupted",
     "save_checkpoint",
     "load_checkpoint",

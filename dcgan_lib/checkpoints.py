@@ -1,116 +1,44 @@
-"""Checkpoints: everything a run needs to continue exactly, saved atomically and
-loaded safely. Serves chapter 06 (resuming on Colab) and the command line.
+"""Checkpoints: a ``TrainState`` written atomically and read back safely, checkpoints
+of earlier versions upgraded. Serves chapter 06 (resuming on Colab) and the CLI.
 """
 
 from __future__ import annotations
 
-import dataclasses
 import os
 import pickle
-import random
 import zipfile
 from pathlib import Path
 
-import numpy as np
 import torch
-from torch import nn
 
 from .config import Config
+from .state import CHECKPOINT_FORMAT, CHECKPOINT_VERSION, TrainState
 
 __all__ = ["save_checkpoint", "load_checkpoint"]
 
-CHECKPOINT_FORMAT = "dcgan-book checkpoint"
-CHECKPOINT_VERSION = 1
 
-
-def _rng_states() -> dict:
-    numpy_state = np.random.get_state()
-    return {
-        "torch": torch.get_rng_state(),
-        "cuda": torch.cuda.get_rng_state_all() if torch.cuda.is_available() else [],
-        "python": random.getstate(),
-        "numpy": [
-            numpy_state[0],
-            torch.from_numpy(numpy_state[1].astype(np.int64)),
-            *numpy_state[2:],
-        ],
-    }
-
-
-def _set_rng_states(states: dict) -> None:
-    torch.set_rng_state(states["torch"])
-    if states["cuda"] and torch.cuda.is_available():
-        torch.cuda.set_rng_state_all(states["cuda"])
-    version, internal, gauss = states["python"]
-    random.setstate((version, tuple(internal), gauss))
-    kind, keys, *rest = states["numpy"]
-    np.random.set_state((kind, keys.numpy().astype(np.uint32), *rest))
-
-
-def save_checkpoint(
-    path,
-    G,
-    D,
-    opt_g,
-    opt_d,
-    step: int,
-    cfg: Config,
-    history,
-    data_state: dict | None = None,
-    G_ema: nn.Module | None = None,
-    precision: str = "fp32",
-    scalers: dict | None = None,
-) -> Path:
-    """Save everything needed to continue: both networks and optimizers, the
-    averaged G if there is one, the step, every RNG state, the config, the
-    history, the precision and (for fp16) the gradient scalers' state.
+def save_checkpoint(path, state: TrainState) -> Path:
+    """Save ``state`` whole (``state.state_dict()``): both networks and optimizers,
+    the averaged G if there is one, the step, the batch order and every random
+    state, the settings, the history, the precision and the gradient scalers.
 
     Written to a temporary file beside ``path`` and then renamed, so a crash while
     writing never destroys the previous checkpoint. Returns: the path.
     """
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    state = {
-        "format": CHECKPOINT_FORMAT,
-        "version": CHECKPOINT_VERSION,
-        "step": step,
-        "config": dataclasses.asdict(cfg),
-        "G": G.state_dict(),
-        "D": D.state_dict(),
-        "G_ema": None if G_ema is None else G_ema.state_dict(),
-        "opt_g": opt_g.state_dict(),
-        "opt_d": opt_d.state_dict(),
-        "rng": _rng_states(),
-        "data": data_state,  # train()'s generator, epoch order and position
-        "history": dataclasses.asdict(history),
-        "precision": precision,  # a resumed run keeps it (see train)
-        "scalers": {k: s.state_dict() for k, s in (scalers or {}).items() if s},
-    }
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     try:
-        torch.save(state, tmp)
+        torch.save(state.state_dict(), tmp)
         os.replace(tmp, path)
     finally:
         tmp.unlink(missing_ok=True)
     return path
 
 
-def load_checkpoint(
-    path, G=None, D=None, opt_g=None, opt_d=None, map_location="cpu", G_ema=None
-) -> dict:
-    """Read a checkpoint safely and load it into whichever of G, D, opt_g, opt_d,
-    G_ema are given.
-
-    ``torch.load(..., weights_only=True)``: a checkpoint can hold tensors and
-    plain values but never code. A missing, truncated, foreign or mismatched
-    file raises an error that says which. Returns: the checkpoint as a dict
-    (``state["config"]`` rebuilds the run's ``Config(**state["config"])``).
-    """
-    path = Path(path)
-    if not path.is_file():
-        raise FileNotFoundError(f"no checkpoint at {str(path)!r}")
+def _read(path: Path) -> dict:
     try:
-        state = torch.load(path, map_location=map_location, weights_only=True)
+        return torch.load(path, map_location="cpu", weights_only=True)
     except pickle.UnpicklingError as error:
         if "unsupported global" in str(error).lower():
             raise ValueError(
@@ -126,28 +54,53 @@ def load_checkpoint(
             f"{str(path)!r} is not a readable checkpoint (truncated or corrupt?): "
             f"{error}"
         ) from None
-    if not isinstance(state, dict) or state.get("format") != CHECKPOINT_FORMAT:
+
+
+def _upgrade_from_version_1(state: dict) -> dict:
+    """Version 1 did not store the fixed noise: it was the first draw of the run's
+    generator, seeded with the run's seed, as many vectors as each sample held."""
+    cfg = Config(**state["config"])
+    samples = state["history"]["samples"]
+    n_samples = samples[0].shape[0] if samples else 64
+    generator = torch.Generator().manual_seed(cfg.seed)
+    noise = torch.randn(n_samples, cfg.nz, 1, 1, generator=generator)
+    return {**state, "version": 2, "fixed_noise": noise}
+
+
+def load_checkpoint(path, state: TrainState | None = None) -> dict:
+    """Read a checkpoint safely; with ``state``, continue that run in it
+    (``state.load_state_dict``: the settings must be the saved ones).
+
+    ``torch.load(..., weights_only=True)``: a checkpoint can hold tensors and
+    plain values but never code. A missing, truncated, foreign or mismatched
+    file raises an error that says which; version 1 files (dcgan_lib before the
+    TrainState) are upgraded. Returns: the checkpoint as a dict, on the CPU
+    (``Config(**checkpoint["config"])`` rebuilds the run's settings;
+    ``checkpoint["G"]`` etc. are state dicts).
+    """
+    path = Path(path)
+    if not path.is_file():
+        raise FileNotFoundError(f"no checkpoint at {str(path)!r}")
+    saved = _read(path)
+    if not isinstance(saved, dict) or saved.get("format") != CHECKPOINT_FORMAT:
         raise ValueError(f"{str(path)!r} is not a dcgan-book checkpoint")
-    if state.get("version") != CHECKPOINT_VERSION:
-        raise ValueError(
-            f"{str(path)!r} is checkpoint version {state.get('version')}; this "
-            f"dcgan_lib reads version {CHECKPOINT_VERSION}"
-        )
-    if G_ema is not None and state.get("G_ema") is None:
-        raise ValueError(
-            f"{str(path)!r} holds no averaged generator (it was trained with "
-            "cfg.ema_decay = 0): load its G instead"
-        )
-    targets = {"G": G, "D": D, "opt_g": opt_g, "opt_d": opt_d, "G_ema": G_ema}
-    for name, target in targets.items():
-        if target is None:
-            continue
+    if saved.get("version") == 1:
         try:
-            target.load_state_dict(state[name])
-        except (RuntimeError, ValueError, KeyError) as error:
+            saved = _upgrade_from_version_1(saved)
+        except (KeyError, TypeError, ValueError, AttributeError):
             raise ValueError(
-                f"{str(path)!r} does not fit this {name}: build it with the "
-                f"checkpoint's settings, Config(**state['config']) = "
-                f"{state['config']}. PyTorch said: {str(error).splitlines()[0]}"
+                f"{str(path)!r} is an incomplete version 1 checkpoint: delete it "
+                "and train again"
             ) from None
-    return state
+    if saved.get("version") != CHECKPOINT_VERSION:
+        raise ValueError(
+            f"{str(path)!r} is checkpoint version {saved.get('version')}; this "
+            f"dcgan_lib reads versions 1 to {CHECKPOINT_VERSION}: update dcgan_lib, "
+            "or delete the file and train again"
+        )
+    if state is not None:
+        try:
+            state.load_state_dict(saved)
+        except ValueError as error:
+            raise ValueError(f"{str(path)!r}: {error}") from None
+    return saved

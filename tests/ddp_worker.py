@@ -18,7 +18,7 @@ import torch
 
 import dcgan_lib as dl
 
-train_module = sys.modules["dcgan_lib.train"]  # the module, not dl.train
+steps_module = sys.modules["dcgan_lib.steps"]  # where training_step finds g_step
 
 out = Path(sys.argv[1])
 rank, world, device = dl.init_distributed("cpu")
@@ -30,20 +30,16 @@ data = dl.load_dataset("mnist5k", 16)
 
 
 def run(name, steps, resume=False):
-    G, D = dl.build_models(cfg)
-    G_ema = G.__class__(cfg.nz, cfg.ngf, cfg.nc, cfg.image_size)
-    G_ema.load_state_dict(G.state_dict())
+    state = dl.TrainState.new(cfg, device=device)
+    if resume:
+        dl.load_checkpoint(out / f"{name}.pt", state)
     result = {}
     try:
         history = dl.train(
-            cfg,
+            state,
             data,
-            G,
-            D,
             steps,
             checkpoint=out / f"{name}.pt",
-            resume=resume,
-            G_ema=G_ema,
             progress=False,
             checkpoint_every=3,
         )
@@ -51,9 +47,9 @@ def run(name, steps, resume=False):
     except dl.TrainingInterrupted as stop:
         history, result["stopped_at"] = stop.history, stop.step
     result.update(
-        G=G.state_dict(),
-        D=D.state_dict(),
-        G_ema=G_ema.state_dict(),
+        G=state.G.state_dict(),
+        D=state.D.state_dict(),
+        G_ema=state.G_ema.state_dict(),
         loss_d=history.loss_d,
         d_real=history.d_real,
         d_fake=history.d_fake,
@@ -65,7 +61,7 @@ def run(name, steps, resume=False):
 
 run("straight", 8)
 
-original, calls = train_module.g_step, [0]
+original, calls = steps_module.g_step, [0]
 
 
 def g_step_then_ctrl_c(*args, **kwargs):  # process 1 gets Ctrl-C in step 5
@@ -75,9 +71,9 @@ def g_step_then_ctrl_c(*args, **kwargs):  # process 1 gets Ctrl-C in step 5
     return original(*args, **kwargs)
 
 
-train_module.g_step = g_step_then_ctrl_c
+steps_module.g_step = g_step_then_ctrl_c
 run("interrupted", 8, resume=False)
-train_module.g_step = original
+steps_module.g_step = original
 os.replace(out / "interrupted.pt", out / "resumed.pt") if rank == 0 else None
 torch.distributed.barrier()
 run("resumed", 8, resume=True)

@@ -7,6 +7,7 @@ import signal
 import subprocess
 import sys
 import textwrap
+from pathlib import Path
 
 import pytest
 import torch
@@ -15,19 +16,24 @@ from torch.utils.data import TensorDataset
 import dcgan_lib as dl
 
 train_module = importlib.import_module("dcgan_lib.train")
+steps_module = importlib.import_module("dcgan_lib.steps")
+checkpoints_module = importlib.import_module("dcgan_lib.checkpoints")
+runs_module = importlib.import_module("dcgan_lib.runs")
+DATA = Path(__file__).parent / "data"
 
 CFG = dataclasses.replace(
     dl.Config(), image_size=16, nc=1, nz=8, ngf=4, ndf=4, batch_size=16, seed=5
 )
 
 
-def _models(cfg=CFG):
+def _state(cfg=CFG, **options):
+    """A run at step 0 with G and D built from seed 0 (as the version 1 fixture)."""
     torch.manual_seed(0)
     G = dl.Generator(cfg.nz, cfg.ngf, cfg.nc, cfg.image_size)
     D = dl.Discriminator(cfg.nc, cfg.ndf, cfg.image_size)
     G.apply(dl.weights_init)
     D.apply(dl.weights_init)
-    return G, D
+    return dl.TrainState.new(cfg, G, D, device="cpu", precision="fp32", **options)
 
 
 def _data():
@@ -35,6 +41,10 @@ def _data():
     return TensorDataset(
         torch.rand(40, 1, 16, 16, generator=generator) * 2 - 1, torch.zeros(40)
     )  # 2 batches an epoch: resumes mid-epoch
+
+
+def _same(a: dict, b: dict) -> bool:
+    return a.keys() == b.keys() and all(torch.equal(a[k], b[k]) for k in a)
 
 
 RESUME_SCRIPT = textwrap.dedent("""
@@ -49,16 +59,17 @@ RESUME_SCRIPT = textwrap.dedent("""
     generator = torch.Generator().manual_seed(1)
     data = TensorDataset(torch.rand(40, 1, 16, 16, generator=generator) * 2 - 1,
                          torch.zeros(40))
-    dl.train(cfg, data, G, D, steps=int(sys.argv[2]), checkpoint=sys.argv[1],
-             resume=sys.argv[3] == "resume", progress=False, sample_every=2)
+    state = dl.TrainState.new(cfg, G, D, device="cpu", precision="fp32")
+    if sys.argv[3] == "resume":
+        dl.load_checkpoint(sys.argv[1], state)
+    dl.train(state, data, steps=int(sys.argv[2]), checkpoint=sys.argv[1],
+             progress=False, sample_every=2)
 """)
 
 
 def test_resume_in_a_new_process_is_bit_identical(tmp_path):
-    straight_G, straight_D = _models()
-    straight = dl.train(
-        CFG, _data(), straight_G, straight_D, steps=6, sample_every=2, progress=False
-    )
+    straight = _state()
+    dl.train(straight, _data(), steps=6, sample_every=2, progress=False)
     path = tmp_path / "run.pt"
     for steps, mode in ((3, "new"), (6, "resume")):
         result = subprocess.run(
@@ -68,26 +79,57 @@ def test_resume_in_a_new_process_is_bit_identical(tmp_path):
             timeout=300,
         )
         assert result.returncode == 0, result.stderr
-    G, D = _models()
-    state = dl.load_checkpoint(path, G, D)
+    state = dl.load_checkpoint(path)
     assert state["step"] == 6
-    for a, b in zip(
-        [*G.state_dict().values(), *D.state_dict().values()],
-        [*straight_G.state_dict().values(), *straight_D.state_dict().values()],
-    ):
-        assert torch.equal(a, b)
-    assert state["history"]["loss_d"] == straight.loss_d
+    assert _same(state["G"], straight.G.state_dict())
+    assert _same(state["D"], straight.D.state_dict())
+    assert state["history"]["loss_d"] == straight.history.loss_d
     # the first run also sampled at its last step, 3; every common step agrees
     resumed = dict(zip(state["history"]["sample_steps"], state["history"]["samples"]))
-    assert sorted(resumed) == [2, 3, 4, 6] and straight.sample_steps == [2, 4, 6]
-    for step, images in zip(straight.sample_steps, straight.samples):
+    assert sorted(resumed) == [2, 3, 4, 6]
+    assert straight.history.sample_steps == [2, 4, 6]
+    for step, images in zip(straight.history.sample_steps, straight.history.samples):
         assert torch.equal(resumed[step], images)
 
 
+def test_a_version_1_checkpoint_resumes_exactly(tmp_path):
+    """tests/data/checkpoint_v1.pt was written by dcgan_lib before the TrainState
+    (make_checkpoint_v1.py): 3 of 6 steps with EMA and R1; the reference is the
+    same 6 steps uninterrupted, by that version."""
+    cfg = dataclasses.replace(CFG, ema_decay=0.9, r1_gamma=1.0)
+    state = _state(cfg, n_samples=4)
+    dl.load_checkpoint(DATA / "checkpoint_v1.pt", state)
+    assert state.step == 3
+    dl.train(state, _data(), 6, sample_every=2, progress=False)
+    reference = torch.load(DATA / "checkpoint_v1_straight6.pt")
+    assert _same(state.G.state_dict(), reference["G"])
+    assert _same(state.D.state_dict(), reference["D"])
+    assert _same(state.G_ema.state_dict(), reference["G_ema"])
+    assert state.history.loss_d == reference["loss_d"]
+    assert torch.equal(state.history.samples[-1], reference["samples"][-1])
+    # and the same 6 steps from scratch with this version agree with that one
+    fresh = _state(cfg, n_samples=4)
+    dl.train(fresh, _data(), 6, sample_every=2, progress=False)
+    assert _same(fresh.G_ema.state_dict(), reference["G_ema"])
+    assert all(map(torch.equal, fresh.history.samples, reference["samples"]))
+
+
+def test_checkpoints_of_unknown_or_broken_versions_say_to_retrain(tmp_path):
+    old = torch.load(DATA / "checkpoint_v1.pt", weights_only=True)
+    future = tmp_path / "future.pt"
+    torch.save({**old, "version": 7}, future)
+    with pytest.raises(ValueError, match="version 7.*train again"):
+        dl.load_checkpoint(future)
+    broken = tmp_path / "broken.pt"
+    torch.save({k: v for k, v in old.items() if k != "history"}, broken)
+    with pytest.raises(ValueError, match="incomplete version 1.*train again"):
+        dl.load_checkpoint(broken)
+
+
 def test_a_crash_while_writing_keeps_the_previous_checkpoint(tmp_path, monkeypatch):
-    G, D = _models()
+    state = _state()
     path = tmp_path / "run.pt"
-    dl.train(CFG, _data(), G, D, steps=2, checkpoint=path, progress=False)
+    dl.train(state, _data(), steps=2, checkpoint=path, progress=False)
     before = path.read_bytes()
 
     def crash(obj, file, *args, **kwargs):
@@ -95,18 +137,16 @@ def test_a_crash_while_writing_keeps_the_previous_checkpoint(tmp_path, monkeypat
             handle.write(b"half a checkpoint")
         raise OSError("disk full")
 
-    monkeypatch.setattr(train_module.torch, "save", crash)
-    opt_g, opt_d = dl.make_optimizers(G, D, CFG)
+    monkeypatch.setattr(checkpoints_module.torch, "save", crash)
     with pytest.raises(OSError, match="disk full"):
-        dl.save_checkpoint(path, G, D, opt_g, opt_d, 3, CFG, dl.History())
+        dl.save_checkpoint(path, state)
     assert path.read_bytes() == before
     assert sorted(p.name for p in tmp_path.iterdir()) == ["run.pt"]
 
 
 def test_bad_files_are_refused_with_a_clear_reason(tmp_path):
-    G, D = _models()
     good = tmp_path / "good.pt"
-    dl.train(CFG, _data(), G, D, steps=1, checkpoint=good, progress=False)
+    dl.train(_state(), _data(), steps=1, checkpoint=good, progress=False)
 
     truncated = tmp_path / "truncated.pt"
     truncated.write_bytes(good.read_bytes()[:1000])
@@ -128,34 +168,35 @@ def test_bad_files_are_refused_with_a_clear_reason(tmp_path):
         dl.load_checkpoint(malicious)
 
     wider_G = dl.Generator(CFG.nz, 8, CFG.nc, CFG.image_size)
-    with pytest.raises(ValueError, match="does not fit this G.*ngf"):
-        dl.load_checkpoint(good, G=wider_G)
+    state = dl.TrainState.new(CFG, wider_G, dl.Discriminator(1, 4, 16), device="cpu")
+    with pytest.raises(ValueError, match="does not fit this run's G.*ngf"):
+        dl.load_checkpoint(good, state)
 
     with pytest.raises(FileNotFoundError, match="no checkpoint"):
         dl.load_checkpoint(tmp_path / "absent.pt")
 
 
 def test_resume_with_other_settings_says_which(tmp_path):
-    G, D = _models()
     path = tmp_path / "run.pt"
-    dl.train(CFG, _data(), G, D, steps=1, checkpoint=path, progress=False)
+    dl.train(_state(), _data(), steps=1, checkpoint=path, progress=False)
+    other = _state(dataclasses.replace(CFG, lr=1e-3))
     with pytest.raises(ValueError, match="'lr': \\(0.0002, 0.001\\)"):
-        dl.train(
-            dataclasses.replace(CFG, lr=1e-3),
-            _data(),
-            G,
-            D,
-            steps=2,
-            checkpoint=path,
-            resume=True,
-            progress=False,
-        )
-    with pytest.raises(ValueError, match="resume=True needs checkpoint"):
-        dl.train(CFG, _data(), G, D, steps=2, resume=True, progress=False)
+        dl.load_checkpoint(path, other)
+    assert other.step == 0  # nothing was loaded
+
+
+def test_train_refuses_a_length_it_has_passed(tmp_path):
+    state = _state()
+    dl.train(state, _data(), steps=2, progress=False)
+    with pytest.raises(ValueError, match="already at step 2"):
+        dl.train(state, _data(), steps=1, progress=False)
+    for steps in (0, 2.0, True):
+        with pytest.raises(ValueError, match="positive int"):
+            dl.train(state, _data(), steps=steps, progress=False)
 
 
 def test_ctrl_c_saves_the_last_complete_step_then_stops(tmp_path, monkeypatch):
-    real_g_step = train_module.g_step
+    real_g_step = steps_module.g_step
     calls = {"n": 0}
 
     def g_step_then_ctrl_c(*args):
@@ -164,48 +205,47 @@ def test_ctrl_c_saves_the_last_complete_step_then_stops(tmp_path, monkeypatch):
             os.kill(os.getpid(), signal.SIGINT)  # as if the reader pressed Ctrl-C
         return real_g_step(*args)
 
-    monkeypatch.setattr(train_module, "g_step", g_step_then_ctrl_c)
-    G, D = _models()
+    monkeypatch.setattr(steps_module, "g_step", g_step_then_ctrl_c)
     path = tmp_path / "run.pt"
     before = signal.getsignal(signal.SIGINT)  # pytest-xdist workers ignore SIGINT
-    with pytest.raises(KeyboardInterrupt):
-        dl.train(CFG, _data(), G, D, steps=10, checkpoint=path, progress=False)
+    with pytest.raises(dl.TrainingInterrupted) as stopped:
+        dl.train(_state(), _data(), steps=10, checkpoint=path, progress=False)
+    assert stopped.value.step == 3
     state = dl.load_checkpoint(path)
     assert state["step"] == 3 and state["history"]["step"] == [1, 2, 3]
     assert signal.getsignal(signal.SIGINT) is before  # train's handler is gone
 
-    monkeypatch.setattr(train_module, "g_step", real_g_step)
-    G, D = _models()
-    resumed = dl.train(
-        CFG, _data(), G, D, steps=5, checkpoint=path, resume=True, progress=False
-    )
-    G2, D2 = _models()
-    straight = dl.train(CFG, _data(), G2, D2, steps=5, progress=False)
-    assert resumed.loss_g == straight.loss_g
-    assert all(torch.equal(a, b) for a, b in zip(G.parameters(), G2.parameters()))
+    monkeypatch.setattr(steps_module, "g_step", real_g_step)
+    resumed = _state()
+    dl.load_checkpoint(path, resumed)
+    dl.train(resumed, _data(), steps=5, checkpoint=path, progress=False)
+    straight = _state()
+    dl.train(straight, _data(), steps=5, progress=False)
+    assert resumed.history.loss_g == straight.history.loss_g
+    assert _same(resumed.G.state_dict(), straight.G.state_dict())
 
 
 def test_load_or_train_trains_once_then_loads(tmp_path, monkeypatch):
     path = tmp_path / "cache" / "mnist.pt"
-    G, D, history = dl.load_or_train(path, CFG, _data(), steps=3, progress=False)
-    assert path.is_file() and history.step == [1, 2, 3]
+    run = dl.load_or_train(path, CFG, _data(), steps=3, progress=False)
+    assert path.is_file() and run.history.step == [1, 2, 3] and run.step == 3
 
     def no_training(*args, **kwargs):
         raise AssertionError("a finished run must be loaded, not trained again")
 
-    monkeypatch.setattr(train_module, "train", no_training)
-    G2, _, loaded = dl.load_or_train(path, CFG, _data(), steps=3)
-    assert loaded.loss_d == history.loss_d
-    assert all(torch.equal(a, b) for a, b in zip(G.parameters(), G2.parameters()))
+    monkeypatch.setattr(runs_module, "train", no_training)
+    loaded = dl.load_or_train(path, CFG, _data(), steps=3)
+    assert loaded.history.loss_d == run.history.loss_d
+    assert _same(loaded.G.state_dict(), run.G.state_dict())
     monkeypatch.undo()
 
-    _, _, longer = dl.load_or_train(path, CFG, _data(), steps=5, progress=False)
-    state = torch.get_rng_state()
-    _, _, straight = dl.load_or_train(
+    longer = dl.load_or_train(path, CFG, _data(), steps=5, progress=False)
+    rng = torch.get_rng_state()
+    straight = dl.load_or_train(
         tmp_path / "fresh.pt", CFG, _data(), steps=5, progress=False
     )
-    assert torch.equal(torch.get_rng_state(), state)  # global RNG untouched
-    assert longer.loss_d == straight.loss_d  # continued exactly where it stopped
+    assert torch.equal(torch.get_rng_state(), rng)  # global RNG untouched
+    assert longer.history.loss_d == straight.history.loss_d  # continued exactly
 
     before = path.read_bytes()
     with pytest.raises(ValueError, match="other settings.*'ngf': \\(4, 8\\)"):
@@ -213,44 +253,39 @@ def test_load_or_train_trains_once_then_loads(tmp_path, monkeypatch):
     assert path.read_bytes() == before
 
 
-def test_resume_with_ema_continues_the_average_exactly(tmp_path):
-    import copy
+def test_the_state_makes_g_ema_exactly_when_the_config_asks():
+    assert _state().G_ema is None
+    with_ema = _state(dataclasses.replace(CFG, ema_decay=0.9))
+    assert _same(with_ema.G_ema.state_dict(), with_ema.G.state_dict())
+    assert not any(p.requires_grad for p in with_ema.G_ema.parameters())
+    G, D = dl.build_models(CFG)
+    with pytest.raises(ValueError, match="G takes nz=8 but cfg.nz=9"):
+        dl.TrainState.new(dataclasses.replace(CFG, nz=9), G, D, device="cpu")
 
+
+def test_resume_with_ema_continues_the_average_exactly(tmp_path):
     cfg = dataclasses.replace(CFG, ema_decay=0.9)
     path = tmp_path / "run.pt"
-    G, D = _models(cfg)
-    G_ema = copy.deepcopy(G)
-    dl.train(cfg, _data(), G, D, steps=3, checkpoint=path, G_ema=G_ema, progress=False)
-    G, D = _models(cfg)
-    G_ema = copy.deepcopy(G)
-    dl.train(
-        cfg, _data(), G, D, 6, checkpoint=path, resume=True, G_ema=G_ema, progress=False
-    )
-    G2, D2 = _models(cfg)
-    G2_ema = copy.deepcopy(G2)
-    dl.train(cfg, _data(), G2, D2, steps=6, G_ema=G2_ema, progress=False)
-    assert all(
-        torch.equal(a, b) for a, b in zip(G_ema.parameters(), G2_ema.parameters())
-    )
-
-    plain = tmp_path / "plain.pt"
-    dl.train(CFG, _data(), *_models(), steps=1, checkpoint=plain, progress=False)
-    with pytest.raises(ValueError, match="no averaged generator"):
-        dl.load_checkpoint(plain, G_ema=G_ema)
+    dl.train(_state(cfg), _data(), steps=3, checkpoint=path, progress=False)
+    resumed = _state(cfg)
+    dl.load_checkpoint(path, resumed)
+    dl.train(resumed, _data(), 6, checkpoint=path, progress=False)
+    straight = _state(cfg)
+    dl.train(straight, _data(), steps=6, progress=False)
+    assert _same(resumed.G_ema.state_dict(), straight.G_ema.state_dict())
 
 
 def test_load_or_train_returns_the_averaged_generator_ready_to_sample(tmp_path):
     cfg = dataclasses.replace(CFG, ema_decay=0.9)
     path = tmp_path / "ema.pt"
-    G, _, _ = dl.load_or_train(path, cfg, _data(), steps=3, progress=False)
+    run = dl.load_or_train(path, cfg, _data(), steps=3, progress=False)
+    assert run.device.type == "cpu"
+    sampler = run.sampler()
     state = dl.load_checkpoint(path)
     averaged = dl.Generator(cfg.nz, cfg.ngf, cfg.nc, cfg.image_size)
     averaged.load_state_dict(state["G_ema"])
     expected = dl.prepare_for_sampling(averaged).state_dict()
-    assert not G.training  # eval mode, with statistics of the averaged weights
-    assert all(torch.equal(a, expected[k]) for k, a in G.state_dict().items())
-    G_again, _, _ = dl.load_or_train(path, cfg, _data(), steps=3)
-    assert all(
-        torch.equal(a, b)
-        for a, b in zip(G.state_dict().values(), G_again.state_dict().values())
-    )
+    assert not sampler.training  # eval mode, with statistics of the averaged weights
+    assert _same(sampler.state_dict(), expected)
+    again = dl.load_or_train(path, cfg, _data(), steps=3).sampler()
+    assert _same(sampler.state_dict(), again.state_dict())

@@ -157,22 +157,17 @@ def _help(*args, capsys):
     return capsys.readouterr().out
 
 
-def test_help_explains_every_flag(capsys):
-    text = _help("train", capsys=capsys)
-    for flag in (
-        "--dataset",
-        "--image-size",
-        "--epochs",
-        "--out",
-        "--resume",
-        "--force",
-        "--root",
-        "--device",
-        "--precision",
-        "--steps",
-        "--seed",
-        "config.json",
-    ):
-        assert flag in text
+def test_help_gives_each_settings_default_from_the_books_settings(capsys):
+    """The defaults in --help are read from Config and BOOK_SETTINGS, so they
+    cannot drift from what a run uses."""
+    text = " ".join(_help("train", capsys=capsys).split())
+    assert "default: 0.001 for mnist5k; 0.0002 otherwise" in text  # --lr
+    assert "default: 32 for mnist5k, mnist, fashion-mnist, cifar10; 64 otherwise" in (
+        text
+    )  # --image-size
+    assert f"default: {dl.BOOK_STEPS['mnist5k']:,} for mnist5k" in text  # --steps
+    for name in set(dl.BOOK_SETTINGS["mnist5k"]) - {"nc"}:  # nc: the dataset's
+        flag = "--" + name.replace("_", "-")
+        assert flag in text, flag
     assert "never overwritten" in text
     assert ".pt" in _help("sample", capsys=capsys)

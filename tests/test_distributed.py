@@ -157,16 +157,14 @@ def test_sync_batchnorm_and_uneven_batches_are_refused_clearly(monkeypatch):
     cfg = dataclasses.replace(
         dl.Config(), image_size=16, nc=1, nz=8, ngf=4, ndf=4, batch_size=15
     )
-    G, D = dl.build_models(cfg)
-    data = TensorDataset(torch.zeros(30, 1, 16, 16))
     monkeypatch.setattr(
-        sys.modules["dcgan_lib.train"], "rank_and_world", lambda: (0, 2)
+        sys.modules["dcgan_lib.state"], "rank_and_world", lambda: (0, 2)
     )
     with pytest.raises(ValueError, match="does not split into 2 equal shares"):
-        dl.train(cfg, data, G, D, 1, device="cpu", progress=False)
+        dl.TrainState.new(cfg, device="cpu")
     cfg = dataclasses.replace(cfg, batch_size=16)
     with pytest.raises(ValueError, match="sync_batchnorm needs CUDA GPUs"):
-        dl.train(cfg, data, G, D, 1, device="cpu", sync_batchnorm=True)
+        dl.TrainState.new(cfg, device="cpu", sync_batchnorm=True)
 
 
 def test_compile_and_channels_last_options(monkeypatch):
@@ -198,30 +196,20 @@ def test_compile_and_channels_last_options(monkeypatch):
         r1_gamma=1.0,
     )
     data = TensorDataset(torch.rand(32, 1, 16, 16) * 2 - 1)
-    G, D = dl.build_models(cfg)
-    history = dl.train(cfg, data, G, D, 8, device="cpu", progress=False, compile=True)
+    state = dl.TrainState.new(cfg, device="cpu")
+    history = dl.train(state, data, 8, progress=False, compile=True)
     g_run, d_run = wrapped
-    assert g_run._orig_mod is G and d_run._orig_mod is D
+    assert g_run._orig_mod is state.G and d_run._orig_mod is state.D
     assert g_run.calls == 8
     assert d_run.calls == 8 * 3 - 2 * 2  # steps 4 and 8 (R1) ran D uncompiled
     assert 0 < history.compile_seconds < history.seconds
     monkeypatch.undo()
     runs = {}
     for channels_last in (False, True):
-        G, D = dl.build_models(cfg)
-        dl.train(
-            cfg,
-            data,
-            G,
-            D,
-            4,
-            device="cpu",
-            progress=False,
-            channels_last=channels_last,
-            precision="fp32",
-        )
-        runs[channels_last] = G
-        conv = G.main[0].weight
+        state = dl.TrainState.new(cfg, device="cpu", precision="fp32")
+        dl.train(state, data, 4, progress=False, channels_last=channels_last)
+        runs[channels_last] = state.G
+        conv = state.G.main[0].weight
         assert conv.is_contiguous(memory_format=torch.channels_last) == channels_last
     for a, b in zip(runs[False].parameters(), runs[True].parameters()):
         torch.testing.assert_close(a, b, rtol=1e-3, atol=1e-4)

@@ -1,6 +1,5 @@
 """Precision chosen per machine, with the machine's capabilities faked."""
 
-import copy
 import dataclasses
 import importlib
 
@@ -72,10 +71,11 @@ def test_a_scaler_only_for_fp16():
 def test_mixed_precision_trains_and_keeps_float32_weights():
     runs = {}
     for name in ("fp32", "bf16", "fp16"):
-        G, D = dl.build_models(CFG)
-        runs[name] = dl.train(CFG, _data(), G, D, 4, precision=name, progress=False)
+        state = dl.TrainState.new(CFG, device="cpu", precision=name)
+        runs[name] = dl.train(state, _data(), 4, progress=False)
         assert runs[name].precision == name
-        assert all(p.dtype == torch.float32 for p in [*G.parameters(), *D.parameters()])
+        weights = [*state.G.parameters(), *state.D.parameters()]
+        assert all(p.dtype == torch.float32 for p in weights)
         assert runs[name].samples[-1].dtype == torch.float32
     for name in ("bf16", "fp16"):
         assert runs[name].loss_d != runs["fp32"].loss_d  # it did run: rounding differs
@@ -88,37 +88,22 @@ def test_a_run_resumes_exactly_under_the_precision_it_started_with(
 ):
     path = tmp_path / "run.pt"
     cfg = dataclasses.replace(CFG, ema_decay=0.9)
-    G, D = dl.build_models(cfg)
-    dl.train(
-        cfg,
-        _data(),
-        G,
-        D,
-        3,
-        checkpoint=path,
-        G_ema=copy.deepcopy(G),
-        precision=precision,
-        progress=False,
-    )
+    first = dl.TrainState.new(cfg, device="cpu", precision=precision)
+    dl.train(first, _data(), 3, checkpoint=path, progress=False)
     assert dl.load_checkpoint(path)["precision"] == precision
     # a machine where auto would choose fp32: the run still resumes in its own
     monkeypatch.setattr(precision_module, "_cpu_has_native_bf16", lambda: False)
-    G, D = dl.build_models(cfg)
-    G_ema = copy.deepcopy(G)
-    resumed = dl.train(
-        cfg, _data(), G, D, 6, checkpoint=path, resume=True, G_ema=G_ema, progress=False
-    )
-    G2, D2 = dl.build_models(cfg)
-    G2_ema = copy.deepcopy(G2)
-    straight = dl.train(
-        cfg, _data(), G2, D2, 6, G_ema=G2_ema, precision=precision, progress=False
-    )
-    assert resumed.precision == precision and resumed.loss_d == straight.loss_d
-    for a, b in ((G, G2), (D, D2), (G_ema, G2_ema)):
-        assert all(
-            torch.equal(x, y)
-            for x, y in zip(a.state_dict().values(), b.state_dict().values())
-        )
+    resumed = dl.TrainState.new(cfg, device="cpu")
+    assert resumed.precision == "fp32"
+    dl.load_checkpoint(path, resumed)
+    dl.train(resumed, _data(), 6, checkpoint=path, progress=False)
+    straight = dl.TrainState.new(cfg, device="cpu", precision=precision)
+    dl.train(straight, _data(), 6, progress=False)
+    assert resumed.precision == resumed.history.precision == precision
+    assert resumed.history.loss_d == straight.history.loss_d
+    for name in ("G", "D", "G_ema"):
+        a, b = getattr(resumed, name).state_dict(), getattr(straight, name).state_dict()
+        assert all(torch.equal(a[k], b[k]) for k in a)
     if precision == "fp16":  # the loss scale went on from where it was
         assert set(dl.load_checkpoint(path)["scalers"]) == {"d", "g"}
 

@@ -22,6 +22,12 @@ def _models(cfg=CFG):
     return G, D
 
 
+def _state(cfg=CFG, models=None, **options):
+    """A run at step 0 on the CPU (fresh ``_models`` unless given)."""
+    G, D = models or _models(cfg)
+    return dl.TrainState.new(cfg, G, D, device="cpu", **options)
+
+
 def _data(n=64):
     return TensorDataset(torch.rand(n, 1, 16, 16) * 2 - 1, torch.zeros(n))
 
@@ -81,9 +87,8 @@ def test_optimizers_use_the_papers_adam_settings():
 
 
 def test_train_records_every_step_and_the_fixed_noise_samples():
-    G, D = _models()
     history = dl.train(
-        CFG, _data(), G, D, steps=7, sample_every=3, n_samples=5, progress=False
+        _state(n_samples=5), _data(), steps=7, sample_every=3, progress=False
     )
     assert history.step == list(range(1, 8))
     for key in ("loss_d", "loss_g", "d_real", "d_fake", "d_fake_after"):
@@ -99,21 +104,19 @@ def test_train_repeats_exactly_and_leaves_global_rngs_alone():
     runs = []
     for _ in range(2):
         torch.manual_seed(0)
-        G, D = _models()
-        data = _data()
-        state = torch.get_rng_state()
-        history = dl.train(CFG, data, G, D, steps=5, progress=False)
-        assert torch.equal(torch.get_rng_state(), state)
-        runs.append((history.loss_d, [p.clone() for p in G.parameters()]))
+        run, data = _state(), _data()
+        rng = torch.get_rng_state()
+        history = dl.train(run, data, steps=5, progress=False)
+        assert torch.equal(torch.get_rng_state(), rng)
+        runs.append((history.loss_d, [p.clone() for p in run.G.parameters()]))
     assert runs[0][0] == runs[1][0]
     assert all(torch.equal(a, b) for a, b in zip(runs[0][1], runs[1][1]))
 
 
 def test_train_moves_g_towards_real_digits():
     cfg = dataclasses.replace(CFG, nz=16, ngf=8, ndf=8, batch_size=64, seed=0)
-    G, D = _models(cfg)
     data = dl.load_dataset("mnist5k", image_size=16)
-    history = dl.train(cfg, data, G, D, steps=80, sample_every=20, progress=False)
+    history = dl.train(_state(cfg), data, steps=80, sample_every=20, progress=False)
     means = [s.mean().item() for s in history.samples]
     real_mean = data.tensors[0].mean().item()  # mostly black background: about -0.74
     assert all(a > b for a, b in zip(means, means[1:])), means  # step by step ...
@@ -121,23 +124,19 @@ def test_train_moves_g_towards_real_digits():
 
 
 def test_mismatched_models_and_data_say_what_to_change():
-    G, D = _models()
     with pytest.raises(ValueError, match="cfg.nz=100"):
-        dl.train(
-            dataclasses.replace(CFG, nz=100), _data(), G, D, steps=1, progress=False
-        )
+        _state(dataclasses.replace(CFG, nz=100), _models())
     rgb = TensorDataset(torch.zeros(32, 3, 16, 16), torch.zeros(32))
     with pytest.raises(ValueError, match=r"\(3, 16, 16\) but G makes \(1, 16, 16\)"):
-        dl.train(CFG, rgb, G, D, steps=1, progress=False)
+        dl.train(_state(), rgb, steps=1, progress=False)
     with pytest.raises(ValueError, match="fewer than batch_size"):
-        dl.train(CFG, _data(8), G, D, steps=1, progress=False)
+        dl.train(_state(), _data(8), steps=1, progress=False)
     with pytest.raises(ValueError, match="steps must be a positive int"):
-        dl.train(CFG, _data(), G, D, steps=0, progress=False)
+        dl.train(_state(), _data(), steps=0, progress=False)
 
 
 def test_plot_history_draws_losses_and_d_outputs():
-    G, D = _models()
-    history = dl.train(CFG, _data(), G, D, steps=12, progress=False)
+    history = dl.train(_state(), _data(), steps=12, progress=False)
     with matplotlib.rc_context():
         dl.use_hangul_font()  # its titles are bilingual
         figure = dl.plot_history(history, title="run", smooth=4)
@@ -164,13 +163,11 @@ def test_update_ema_averages_weights_with_a_warm_up():
 
 
 def test_train_with_ema_samples_from_the_average(tmp_path):
-    import copy
-
     cfg = dataclasses.replace(CFG, ema_decay=0.9)
     torch.manual_seed(0)
-    G, D = _models(cfg)
-    G_ema = copy.deepcopy(G)
-    history = dl.train(cfg, _data(), G, D, steps=6, G_ema=G_ema, progress=False)
+    run = _state(cfg)
+    history = dl.train(run, _data(), steps=6, progress=False)
+    G, G_ema = run.G, run.G_ema
     assert any(
         not torch.equal(a, b) for a, b in zip(G.parameters(), G_ema.parameters())
     )
@@ -179,10 +176,7 @@ def test_train_with_ema_samples_from_the_average(tmp_path):
     assert torch.equal(
         history.samples[-1], dl.generate(dl.prepare_for_sampling(G_ema), z)
     )
-    with pytest.raises(ValueError, match="G_ema=copy.deepcopy"):
-        dl.train(cfg, _data(), G, D, steps=1, progress=False)  # ema on, no G_ema
-    with pytest.raises(ValueError, match="G_ema=copy.deepcopy"):
-        dl.train(CFG, _data(), G, D, steps=1, G_ema=G_ema, progress=False)
+    assert torch.equal(run.fixed_noise, z)
 
 
 def test_r1_penalty_adds_gamma_half_of_the_squared_input_gradient():
@@ -216,9 +210,8 @@ def test_train_applies_r1_lazily_every_fourth_step():
     runs = []
     for gamma in (0.0, 1.0):
         torch.manual_seed(0)
-        G, D = _models()
-        cfg = dataclasses.replace(CFG, r1_gamma=gamma)
-        runs.append(dl.train(cfg, _data(), G, D, 5, precision="fp32", progress=False))
+        run = _state(dataclasses.replace(CFG, r1_gamma=gamma), precision="fp32")
+        runs.append(dl.train(run, _data(), 5, progress=False))
     plain, with_r1 = runs
     # steps 1-3 have no penalty; the 4th step's update is the first to differ
     assert plain.loss_d[:4] == with_r1.loss_d[:4]

