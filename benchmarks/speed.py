@@ -66,8 +66,9 @@ Output: a table per workload, then exactly one line per workload,
 
     faces64: fp32 X.XXx, best X.XXx (CONFIG) vs reference
 
-and every number as JSON in benchmarks/results/speed.json (--out elsewhere; an
-existing file is only replaced with --force): the machine
+and every number as JSON in a new file dcgan_lib/measurements/speed-DATE-TIME.json,
+beside the book's own speed.json (--out elsewhere; an existing file is only
+replaced with --force): the machine
 (``dl.describe_machine()``), torch's version, the date, the settings, and per
 configuration the median images/s, min and max over rounds, every round, the ratio
 to the reference, the warm-up steps' seconds (compile seconds where compiled),
@@ -98,7 +99,8 @@ from datetime import datetime
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-DEFAULT_OUT = HERE / "results" / "speed.json"
+# the book's results, which the chapters read; a run of yours lands beside them
+MEASUREMENTS = HERE.parent / "dcgan_lib" / "measurements"
 PROGRAM = "speed.py"
 FACES_IMAGES = 4096  # random 64x64 RGB images of the faces64 workload
 FACES_SEED = 0
@@ -212,29 +214,23 @@ class _Runner:
                 "dataloader_workers": loop.workers,
             }
             return
-        from dcgan_lib.train import _Batches
-
-        # as dcgan_lib.train does it, in its order
-        G, D = dl.build_models(cfg)
-        G.to(self.device).train()
-        D.to(self.device).train()
-        opt_g, opt_d = dl.make_optimizers(G, D, cfg)
-        precision, reason = dl.choose_precision(asked, self.device)
-        scalers = {
-            "d": dl.make_scaler(precision, self.device),
-            "g": dl.make_scaler(precision, self.device),
-        }
-        G_run, D_run = dl.speed_up(G, D, compile=compile_, channels_last=channels_last)
+        # the run state exactly as dl.train makes it; the step as dl.train runs it
+        state = dl.TrainState.new(cfg, device=self.device, precision=asked)
+        G_run, D_run = dl.speed_up(
+            state.G, state.D, compile=compile_, channels_last=channels_last
+        )
         memory = torch.channels_last if channels_last else torch.contiguous_format
-        generator = torch.Generator().manual_seed(cfg.seed)
-        batches = _Batches(dataset, cfg.batch_size, generator)
-        batch_size, nz, device = cfg.batch_size, cfg.nz, self.device
+        precision, reason = state.precision, state.precision_reason
 
         def step() -> int:
-            real = next(batches).to(device, memory_format=memory)
-            z = torch.randn(batch_size, nz, 1, 1, generator=generator).to(device)
-            dl.training_step(G_run, D_run, opt_g, opt_d, real, z, precision, scalers)
-            return batch_size
+            batch = state.batches.next_batch(dataset, cfg.batch_size)
+            real = batch.to(self.device, memory_format=memory)
+            z = state.batches.noise(cfg.batch_size, cfg.nz).to(self.device)
+            dl.training_step(
+                G_run, D_run, state.opt_g, state.opt_d, real, z, precision,
+                state.scalers,
+            )  # fmt: skip
+            return cfg.batch_size
 
         self.step = step
         self.info |= {"precision": precision, "reason": reason}
@@ -548,11 +544,6 @@ def report(workload: str, result: dict, device: str) -> dict:
 # ---- command line
 
 
-class _Parser(argparse.ArgumentParser):
-    def error(self, message):  # one line, exit code 2
-        raise BadInput(message)
-
-
 def _names(text: str, known, what: str) -> list:
     names = [name.strip() for name in text.split(",") if name.strip()]
     for name in names:
@@ -561,16 +552,6 @@ def _names(text: str, known, what: str) -> list:
     if not names:
         raise BadInput(f"--{what}s names none")
     return list(dict.fromkeys(names))
-
-
-def _positive(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        value = 0
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"must be a positive whole number: {text!r}")
-    return value
 
 
 def _steps(text: str, workloads: list) -> dict:
@@ -590,14 +571,25 @@ def _steps(text: str, workloads: list) -> dict:
 
 
 def _positive_or_bad(text: str, flag: str) -> int:
+    from dcgan_lib.cli import positive  # imported late: workers set env first
+
     try:
-        return _positive(text)
+        return positive(text)
     except argparse.ArgumentTypeError as error:
         raise BadInput(f"{flag} {error}") from None
 
 
+def _default_out() -> Path:
+    """A new file beside the book's results, named by the time: never one of the
+    book's own, never overwritten."""
+    stamp = datetime.now().astimezone().strftime("%Y%m%d-%H%M%S")
+    return MEASUREMENTS / f"speed-{stamp}.json"
+
+
 def parse(argv) -> argparse.Namespace:
-    parser = _Parser(
+    from dcgan_lib.cli import ArgumentParser, positive  # torch only after parsing
+
+    parser = ArgumentParser(
         prog="python benchmarks/speed.py",
         description="Images per second of a DCGAN training step: dcgan_lib's "
         "configurations against the PyTorch DCGAN tutorial's loop (issue 12).",
@@ -615,7 +607,7 @@ def parse(argv) -> argparse.Namespace:
     )
     parser.add_argument(
         "--rounds",
-        type=_positive,
+        type=positive,
         default=DEFAULT_ROUNDS,
         help=f"rounds of the round-robin; the median is over them (default "
         f"{DEFAULT_ROUNDS})",
@@ -630,7 +622,7 @@ def parse(argv) -> argparse.Namespace:
     )
     parser.add_argument(
         "--warmup",
-        type=_positive,
+        type=positive,
         default=DEFAULT_WARMUP,
         help="untimed steps before the rounds (the first compiles; default 2)",
     )
@@ -643,7 +635,10 @@ def parse(argv) -> argparse.Namespace:
     parser.add_argument(
         "--out",
         default=None,
-        help="where the JSON goes (default: benchmarks/results/speed.json)",
+        help="where the JSON goes (default: a new dcgan_lib/measurements/"
+        "speed-DATE-TIME.json beside the book's speed.json, which the chapters "
+        "read; to refresh the book's, give --out dcgan_lib/measurements/speed.json "
+        "--force)",
     )
     parser.add_argument(
         "--force", action="store_true", help="replace an existing --out file"
@@ -653,7 +648,7 @@ def parse(argv) -> argparse.Namespace:
     if args.configs is not None:
         args.configs = _names(args.configs, CONFIGS, "config")
     args.steps = _steps(args.steps, args.workloads)
-    args.out = Path(args.out) if args.out else DEFAULT_OUT
+    args.out = Path(args.out) if args.out else _default_out()
     if args.out.exists() and not args.force:
         raise BadInput(
             f"{args.out} exists; pass --force to replace it, or --out another file"

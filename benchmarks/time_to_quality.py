@@ -32,7 +32,6 @@ A benchmark, not a test: run it on a quiet machine.
 from __future__ import annotations
 
 import argparse
-import copy
 import datetime
 import json
 import multiprocessing as mp
@@ -56,51 +55,41 @@ def _real_and_classifier():
 
 
 class _Book:
-    """The book's settings, trained by dl.training_step as dl.train does."""
+    """The book's settings: the run state as dl.train makes it (dl.TrainState),
+    each step as dl.train runs it, in pieces the benchmark can time and score."""
 
     def __init__(self, data, compile: bool, channels_last: bool):
-        self.cfg = cfg = dl.book_config("mnist5k")
-        self.G, self.D = dl.build_models(cfg)
-        self.G_ema = copy.deepcopy(self.G).requires_grad_(False)
-        self.precision, _ = dl.choose_precision("auto", "cpu")
+        from torch.utils.data import TensorDataset
+
+        self.cfg = dl.book_config("mnist5k")
+        self.state = dl.TrainState.new(self.cfg, device="cpu", precision="auto")
         self.G_run, self.D_run = dl.speed_up(
-            self.G, self.D, compile=compile, channels_last=channels_last
+            self.state.G, self.state.D, compile=compile, channels_last=channels_last
         )
         self.memory = torch.channels_last if channels_last else torch.contiguous_format
-        self.opt_g, self.opt_d = dl.make_optimizers(self.G, self.D, cfg)
-        self.data, self.generator = data, torch.Generator().manual_seed(cfg.seed)
-        self.order, self.position, self.steps = None, len(data), 0
+        self.data = TensorDataset(data)
+        self.steps = 0
         self.label = (
-            f"book settings, {self.precision}"
+            f"book settings, {self.state.precision}"
             + (", compiled" if compile else "")
             + (", channels last" if channels_last else "")
         )
 
     def step(self):
-        cfg, n = self.cfg, self.cfg.batch_size
-        if self.position + n > len(self.data):
-            self.order = torch.randperm(len(self.data), generator=self.generator)
-            self.position = 0
-        real = self.data[self.order[self.position : self.position + n]]
-        self.position += n
-        z = torch.randn(n, cfg.nz, 1, 1, generator=self.generator)
+        cfg, state = self.cfg, self.state
+        real = state.batches.next_batch(self.data, cfg.batch_size)
+        z = state.batches.noise(cfg.batch_size, cfg.nz)
         self.steps += 1
-        r1 = cfg.r1_gamma * 4 if self.steps % 4 == 0 else 0.0  # train's lazy R1
+        r1 = cfg.r1_gamma * dl.R1_EVERY if self.steps % dl.R1_EVERY == 0 else 0.0
         dl.training_step(
-            self.G_run,
-            self.D_run,
-            self.opt_g,
-            self.opt_d,
-            real.contiguous(memory_format=self.memory),
-            z,
-            self.precision,
-            None,
-            r1,
-        )
-        dl.update_ema(self.G_ema, self.G, cfg.ema_decay, self.steps)
+            self.G_run, self.D_run, state.opt_g, state.opt_d,
+            real.contiguous(memory_format=self.memory), z, state.precision,
+            state.scalers, r1,
+        )  # fmt: skip
+        dl.update_ema(state.G_ema, state.G, cfg.ema_decay, self.steps)
 
     def sampler(self):
-        return dl.prepare_for_sampling(self.G_ema)
+        return self.state.sampler()
 
 
 class _Tutorial:

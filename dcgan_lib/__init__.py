@@ -34,7 +34,14 @@ from .runs import RunFolder, load_or_train
 from .sampling import generate, prepare_for_sampling
 from .shapes import LayerShape, conv2d_out, conv_transpose2d_out, layer_shapes
 from .state import BatchOrder, History, TrainState
-from .steps import d_step, g_step, make_optimizers, training_step, update_ema
+from .steps import (
+    R1_EVERY,
+    d_step,
+    g_step,
+    make_optimizers,
+    training_step,
+    update_ema,
+)
 from .train import TrainingInterrupted, train
 from .viz import (
     compact_figures,
@@ -60,6 +67,7 @@ __all__ = [
     "rank_and_world",
     "speed_up",
     "training_step",
+    "R1_EVERY",
     "PRECISIONS",
     "choose_precision",
     "autocast",

@@ -67,6 +67,22 @@ def test_a_bad_config_name_is_one_line_and_exit_code_2(tmp_path):
     assert "Traceback" not in result.stderr
 
 
+def test_the_readme_command_writes_beside_the_books_results_not_over_them():
+    """`python benchmarks/speed.py` as the README gives it, on a fresh clone (where
+    the book's speed.json exists): a new file beside it, never the book's."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("speed", SPEED)
+    speed = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(speed)
+    book = ROOT / "dcgan_lib" / "measurements" / "speed.json"
+    out = speed.parse([]).out
+    assert out.parent == book.parent and out != book and not out.exists()
+    assert re.fullmatch(r"speed-\d{8}-\d{6}\.json", out.name)
+    result = run_speed("--out", str(book))  # the book's own only with --force
+    assert result.returncode == 2 and "--force" in result.stderr
+
+
 NOTEBOOK_TIMES = ROOT / "benchmarks" / "notebook_times.py"
 
 
