@@ -17,9 +17,7 @@ from .verdicts import (
 )
 
 
-def _close(
-    answer, expected: tuple, tol: float, form, hints, traps=(), note=("", "")
-):
+def _close(answer, expected: tuple, tol: float, form, hints, traps=(), note=("", "")):
     """A Verdict for one or more floats that must be within ``tol`` of ``expected``.
 
     ``traps``: (value tuple, English, Korean) for common wrong answers, each

@@ -145,9 +145,7 @@ def _check_05_6(answer) -> Verdict:
         "검사하세요(또는 SyncBatchNorm까지 뜻하는 클래스를 모두 나열하세요).",
     )
     if not callable(answer) or isinstance(answer, nn.Module):
-        return format_error(
-            "a function of one module", "모듈 하나를 받는 함수", *hints
-        )
+        return format_error("a function of one module", "모듈 하나를 받는 함수", *hints)
     generator_state = torch.random.get_rng_state()
     torch.manual_seed(5)
     convs = [

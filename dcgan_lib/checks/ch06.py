@@ -273,9 +273,7 @@ def _check_06_5(answer) -> Verdict:
             *hints,
         )
     mistaken = [
-        letter
-        for letter, setting in zip("ABC", given)
-        if setting != _MYSTERY[letter]
+        letter for letter, setting in zip("ABC", given) if setting != _MYSTERY[letter]
     ]
     if mistaken:
         return wrong(

@@ -275,9 +275,7 @@ def _check_07_5(answer) -> Verdict:
     for trap, why_en, why_ko in traps:
         if math.isclose(value, trap, rel_tol=0.01):
             return wrong(f"{value:.3g}: {why_en}", f"{value:.3g}: {why_ko}", *hints)
-    return wrong(
-        f"{value:.3g} is not it.", f"{value:.3g}은(는) 답이 아닙니다.", *hints
-    )
+    return wrong(f"{value:.3g} is not it.", f"{value:.3g}은(는) 답이 아닙니다.", *hints)
 
 
 CHECKS = {

@@ -192,9 +192,7 @@ def _check_09_3(answer) -> Verdict:
             f"{value}: {traps[value][1]}",
             *_EPOCH_HINTS,
         )
-    return wrong(
-        f"{value} is not it.", f"{value}은(는) 답이 아닙니다.", *_EPOCH_HINTS
-    )
+    return wrong(f"{value} is not it.", f"{value}은(는) 답이 아닙니다.", *_EPOCH_HINTS)
 
 
 _UNDERFLOW_HINTS = (

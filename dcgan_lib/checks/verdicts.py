@@ -166,9 +166,7 @@ def close_float(answer, expected, hints, traps=(), tol=1e-3, note=("", "")):
     for trap, why_en, why_ko in traps:
         if abs(value - trap) <= tol:
             return wrong(f"{value:.4g}: {why_en}", f"{value:.4g}: {why_ko}", *hints)
-    return wrong(
-        f"{value:.4g} is not it.", f"{value:.4g}은(는) 답이 아닙니다.", *hints
-    )
+    return wrong(f"{value:.4g} is not it.", f"{value:.4g}은(는) 답이 아닙니다.", *hints)
 
 
 # Layers a DCGAN must not use: the guidelines replace them by (transposed) convolutions.
