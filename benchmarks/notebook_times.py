@@ -27,18 +27,19 @@ ROOT = Path(__file__).resolve().parents[1]
 def run(path: Path) -> dict:
     """Execute one notebook in fast mode; its wall time and per-cell times."""
     import nbformat
-    from nbclient import NotebookClient
+
+    from dcgan_lib.notebooks import run_notebook
 
     notebook = nbformat.read(path, as_version=4)
-    client = NotebookClient(
+    started = time.perf_counter()
+    run_notebook(
         notebook,
-        timeout=600,
-        kernel_name="python3",
-        resources={"metadata": {"path": str(path.parent)}},
+        path.parent,
+        fast=True,  # as under pytest, whose conftest.py sets DCGAN_FAST=1
+        env={"MPLBACKEND": os.environ.get("MPLBACKEND")},  # nbval's kernels keep it
+        cell_timeout=600,
         record_timing=True,
     )
-    started = time.perf_counter()
-    client.execute()
     seconds = time.perf_counter() - started
     cells = []
     for index, cell in enumerate(notebook.cells):
@@ -74,7 +75,6 @@ def main(argv=None) -> int:
 
     import dcgan_lib as dl
 
-    os.environ["DCGAN_FAST"] = "1"  # the kernels inherit it, as under pytest
     print(dl.describe_machine(), flush=True)
     results = {}
     for path in notebooks:

@@ -453,9 +453,9 @@ def measure(workload: str, configs: list, device: str, args, steps: int) -> dict
 def _bf16_label(precision: str, device: str) -> str:
     if precision != "bf16" or device != "cpu":
         return precision
-    from dcgan_lib.precision import _cpu_has_native_bf16
+    from dcgan_lib.precision import cpu_has_native_bf16
 
-    return "bf16 (native)" if _cpu_has_native_bf16() else "bf16 (emulated)"
+    return "bf16 (native)" if cpu_has_native_bf16() else "bf16 (emulated)"
 
 
 def _verdict(before: float, after: float) -> str:

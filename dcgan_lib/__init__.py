@@ -7,8 +7,15 @@ metrics, viz, widgets, exercises (each chapter's checks in checks/).
 
 from . import exercises
 from .checkpoints import load_checkpoint, save_checkpoint
-from .config import BOOK_SETTINGS, BOOK_STEPS, Config, book_config, fast_mode
-from .data import ImageFolderFlat, load_dataset, to_unit_range
+from .config import Config, fast_mode
+from .data import (
+    BOOK_SETTINGS,
+    BOOK_STEPS,
+    ImageFolderFlat,
+    book_config,
+    load_dataset,
+    to_unit_range,
+)
 from .device import describe_machine, get_device, seed_everything
 from .distributed import init_distributed, rank_and_world, speed_up
 from .inside import (

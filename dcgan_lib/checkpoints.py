@@ -4,7 +4,6 @@ of earlier versions upgraded. Serves chapter 06 (resuming on Colab) and the CLI.
 
 from __future__ import annotations
 
-import os
 import pickle
 import zipfile
 from pathlib import Path
@@ -12,6 +11,7 @@ from pathlib import Path
 import torch
 
 from .config import Config
+from .files import write_atomically
 from .state import CHECKPOINT_FORMAT, CHECKPOINT_VERSION, TrainState
 
 __all__ = ["save_checkpoint", "load_checkpoint"]
@@ -27,13 +27,8 @@ def save_checkpoint(path, state: TrainState) -> Path:
     """
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    try:
-        torch.save(state.state_dict(), tmp)
-        os.replace(tmp, path)
-    finally:
-        tmp.unlink(missing_ok=True)
-    return path
+    saved = state.state_dict()
+    return write_atomically(path, lambda file: torch.save(saved, file))
 
 
 def _read(path: Path) -> dict:

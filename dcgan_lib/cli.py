@@ -11,7 +11,8 @@ import argparse
 import sys
 from pathlib import Path
 
-from .config import BOOK_SETTINGS, BOOK_STEPS, Config
+from .config import Config, require_int
+from .data import BOOK_SETTINGS, BOOK_STEPS
 from .notebooks import execute_notebook, find_notebooks, student_edition
 from .precision import PRECISIONS
 
@@ -44,14 +45,11 @@ class ArgumentParser(argparse.ArgumentParser):
 def positive(text: str) -> int:
     """An argparse type: a whole number >= 1."""
     try:
-        value = int(text)
+        return require_int(int(text), "the value")
     except ValueError:
         raise argparse.ArgumentTypeError(
-            f"expected a whole number, got {text!r}"
+            f"expected a whole number >= 1, got {text!r}"
         ) from None
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"expected a number >= 1, got {value}")
-    return value
 
 
 def default_text(name: str) -> str:

@@ -1,14 +1,68 @@
-"""Hyperparameters of the book's DCGAN, with the paper's and the tutorial's defaults.
+"""Hyperparameters of the book's DCGAN, with the paper's and the tutorial's defaults;
+the checks every setting goes through (whole numbers, switches in the environment).
 
 Serves every chapter; the values are discussed in chapter 02 (architecture) and 06.
+The book's settings for each dataset (``BOOK_SETTINGS``, ``BOOK_STEPS``,
+``book_config``) live with the datasets, in ``dcgan_lib.data``.
 """
 
 from __future__ import annotations
 
+import operator
 import os
 from dataclasses import dataclass
 
-__all__ = ["Config", "fast_mode", "book_config", "BOOK_SETTINGS", "BOOK_STEPS"]
+__all__ = ["Config", "fast_mode", "env_flag", "require_int", "NotAnIntError"]
+
+
+class NotAnIntError(TypeError, ValueError):
+    """A float, bool, str, ... where a whole number belongs. A TypeError, and also
+    a ValueError: callers such as the CLI catch ValueError for every bad setting."""
+
+
+def _wanted(minimum: int | None) -> str:
+    if minimum is None:
+        return "an int"
+    if minimum == 1:
+        return "a positive int"
+    return "a non-negative int" if minimum == 0 else f"an int >= {minimum}"
+
+
+def require_int(value, name: str, minimum: int | None = 1) -> int:
+    """``value`` as a Python int if it is one whole number of at least ``minimum``
+    (None: any); the check behind every count and size the library takes.
+
+    Takes Python ints, NumPy integers (``np.int64(3)``, 0-d integer arrays) and 0-d
+    integer tensors; refuses bools, floats (even 64.0), strings and containers
+    with ``NotAnIntError`` (a TypeError and a ValueError), and a number below
+    ``minimum`` with a ValueError; both messages start "{name} must be ...".
+    Returns: the value as an ``int``.
+    """
+    wanted = _wanted(minimum)
+    kind, dtype = type(value).__name__, str(getattr(value, "dtype", ""))
+    try:
+        number = operator.index(value)
+        refused = isinstance(value, bool) or "bool" in dtype
+        refused = refused or getattr(value, "ndim", 0) != 0  # one number, not [3]
+    except TypeError:
+        refused = True
+    if refused:
+        kind += f" of {dtype}" if dtype and dtype != kind else ""
+        raise NotAnIntError(
+            f"{name} must be {wanted}, got {value!r} ({kind}): pass a whole "
+            "number, such as 64 or np.int64(64)"
+        )
+    if minimum is not None and number < minimum:
+        raise ValueError(
+            f"{name} must be {wanted}, got {number}: pass {minimum} or more"
+        )
+    return number
+
+
+def env_flag(name: str) -> bool:
+    """True when the environment variable ``name`` is 1, true or yes (any case,
+    spaces ignored); False when it is anything else or unset. Read when called."""
+    return os.environ.get(name, "").strip().lower() in {"1", "true", "yes"}
 
 
 @dataclass(frozen=True)
@@ -34,9 +88,8 @@ class Config:
 
     def __post_init__(self) -> None:
         for name in ("image_size", "nc", "nz", "ngf", "ndf", "batch_size"):
-            value = getattr(self, name)
-            if not isinstance(value, int) or isinstance(value, bool) or value <= 0:
-                raise ValueError(f"Config.{name} must be a positive int, got {value!r}")
+            number = require_int(getattr(self, name), f"Config.{name}")
+            object.__setattr__(self, name, number)  # np.int64(64) is kept as 64
         for name in ("lr", "init_std"):
             if not getattr(self, name) > 0:
                 raise ValueError(
@@ -56,38 +109,4 @@ def fast_mode() -> bool:
 
     Read at call time, so a notebook can be switched without re-importing.
     """
-    return os.environ.get("DCGAN_FAST", "").strip().lower() in {"1", "true", "yes"}
-
-
-# The settings the book's full mode and the CLI use for each dataset: the paper's,
-# except where chapter 06 measured that a change pays on a small budget.
-BOOK_SETTINGS = {
-    "mnist5k": {
-        "image_size": 32,
-        "nc": 1,
-        "ngf": 32,
-        "ndf": 32,
-        "batch_size": 64,
-        "lr": 1e-3,
-        "ema_decay": 0.999,
-        "r1_gamma": 1.0,
-    },
-    "mnist": {"image_size": 32, "nc": 1},
-    "fashion-mnist": {"image_size": 32, "nc": 1},
-    "cifar10": {"image_size": 32, "nc": 3},
-    "folder": {"image_size": 64, "nc": 3},
-    "celeba": {"image_size": 64, "nc": 3},  # the paper's and the tutorial's run
-}
-
-# Full mode's length of training for chapter 06: about 5 minutes on a 2-core CPU.
-BOOK_STEPS = {"mnist5k": 5000}
-
-
-def book_config(dataset: str) -> Config:
-    """The ``Config`` the book's full mode (and ``python -m dcgan_lib train``) uses
-    for ``dataset``; chapter 06 explains each departure from the paper."""
-    if dataset not in BOOK_SETTINGS:
-        raise ValueError(
-            f"unknown dataset {dataset!r}; choose one of {sorted(BOOK_SETTINGS)}"
-        )
-    return Config(**BOOK_SETTINGS[dataset])
+    return env_flag("DCGAN_FAST")

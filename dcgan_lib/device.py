@@ -12,6 +12,8 @@ from pathlib import Path
 import numpy as np
 import torch
 
+from .config import require_int
+
 __all__ = ["get_device", "seed_everything", "describe_machine"]
 
 _KNOWN = ("auto", "cpu", "cuda", "mps")
@@ -49,8 +51,7 @@ def get_device(name: str = "auto") -> torch.device:
 
 def seed_everything(seed: int) -> None:
     """Seed Python's, NumPy's and PyTorch's generators (CPU and every GPU)."""
-    if not isinstance(seed, int) or isinstance(seed, bool) or seed < 0:
-        raise ValueError(f"seed must be a non-negative int, got {seed!r}")
+    seed = require_int(seed, "seed", minimum=0)
     random.seed(seed)
     np.random.seed(seed % 2**32)
     torch.manual_seed(seed)  # also seeds every CUDA device
@@ -70,9 +71,9 @@ def describe_machine(device: str = "auto") -> str:
                 break
     except OSError:
         pass
-    from .precision import _cpu_has_native_bf16
+    from .precision import cpu_has_native_bf16
 
-    bf16 = "yes" if _cpu_has_native_bf16() else "no"
+    bf16 = "yes" if cpu_has_native_bf16() else "no"
     where = "CPU" if device.type == "cpu" else f"{device.type}, CPU"
     threads = torch.get_num_threads()
     plural = "" if threads == 1 else "s"

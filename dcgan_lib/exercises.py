@@ -14,10 +14,9 @@ notebooks' outputs (which nbval compares) stay as they are.
 
 from __future__ import annotations
 
-import os
-
 from .checks import CHECKS
 from .checks.verdicts import Verdict
+from .config import env_flag
 
 __all__ = [
     "check",
@@ -58,7 +57,7 @@ def check(exercise: str, answer) -> None:
     """
     verdict = evaluate(exercise, answer)
     print(f"[{exercise}] {verdict.message}")
-    if os.environ.get(RECORD_VERDICTS, "").strip().lower() in {"1", "true", "yes"}:
+    if env_flag(RECORD_VERDICTS):
         _publish(exercise, VERDICT_WORDS[verdict.ok])
 
 

@@ -12,14 +12,11 @@ its check cells name, never from outputs a student could have edited.
 
 from __future__ import annotations
 
-import asyncio
 import csv
 import json
 import os
 import re
 import shutil
-import signal
-import subprocess
 import sys
 import tempfile
 import time
@@ -31,7 +28,7 @@ from pathlib import Path
 import nbformat
 
 from .exercises import CHECKS, RECORD_VERDICTS, VERDICT_MIME, VERDICT_WORDS
-from .notebooks import _write_atomically
+from .notebooks import run_notebook, save_notebook
 
 __all__ = [
     "WARNING",
@@ -275,74 +272,28 @@ def _verdicts(notebook, exercises) -> dict:
 
 
 def _execute(notebook, timeout: float, cwd: str) -> str | None:
-    """Run ``notebook`` in place in a fresh kernel started in ``cwd``, going on past
-    errors, for at most ``timeout`` seconds in all. The kernel is killed at the end,
-    with every process it started, whatever happens.
+    """Run ``notebook`` in place in a fresh kernel started in ``cwd``, in fast mode
+    and publishing verdicts, going on past errors, for at most ``timeout`` seconds
+    in all (``notebooks.run_notebook``).
 
     Returns: None if it ran to the end, "timed out" if the time ran out, else what
     stopped it (e.g. the kernel died). Raises: KeyboardInterrupt on Ctrl-C.
     """
-    from jupyter_client.manager import AsyncKernelManager
-    from nbclient import NotebookClient
-
-    env = {k: v for k, v in os.environ.items() if k != "MPLBACKEND"}  # inline plots
-    env.update({"DCGAN_FAST": "1", RECORD_VERDICTS: "1"})
-    stop = []  # why the run was cut short: "timed out" or "interrupted"
-
-    async def run():
-        task, loop = asyncio.current_task(), asyncio.get_running_loop()
-
-        def cut(why):
-            stop.append(why)
-            task.cancel()
-
-        async def take_ctrl_c(**_):
-            # nbclient puts in a Ctrl-C handler of its own, which would only end this
-            # notebook's run; each cell puts back this one, which stops the grading
-            loop.add_signal_handler(signal.SIGINT, cut, "interrupted")
-
-        await take_ctrl_c()
-        timer = loop.call_later(timeout, cut, "timed out")
-        kernel = AsyncKernelManager(kernel_name="python3")
-        client = NotebookClient(
+    try:
+        run_notebook(
             notebook,
-            km=kernel,  # started and killed here, not by nbclient
-            timeout=None,  # per cell; the limit here is the notebook's
+            cwd,
+            fast=True,
+            env={RECORD_VERDICTS: "1"},
+            time_limit=timeout,  # cells have none: the limit is the notebook's
             allow_errors=True,  # a student's error must not cost the later exercises
-            record_timing=False,
-            on_cell_start=take_ctrl_c,
         )
-        try:
-            await kernel.start_kernel(
-                cwd=cwd,
-                env=env,
-                stdout=subprocess.DEVNULL,  # the kernel's own log lines
-                stderr=subprocess.DEVNULL,
-            )
-            client.kc = kernel.client()  # started here: Ctrl-C stops it, too
-            client.kc.start_channels()
-            await client.kc.wait_for_ready(timeout=client.startup_timeout)
-            client.kc.allow_stdin = False  # input() fails at once instead of waiting
-            await client.async_execute()
-        except (Exception, asyncio.CancelledError) as error:  # noqa: BLE001
-            # a cut shows as CancelledError, or as nbclient's DeadKernelError
-            if stop:
-                return stop[0]
-            first_line = (str(error).strip().splitlines() or [""])[0]
-            return f"{type(error).__name__}: {first_line}".rstrip(": ")
-        finally:
-            timer.cancel()
-            if client.kc is not None:
-                client.kc.stop_channels()
-            if kernel.has_kernel:
-                await kernel.shutdown_kernel(now=True)  # its whole process group
-            loop.remove_signal_handler(signal.SIGINT)
-        return None
-
-    stopped = asyncio.run(run())
-    if stopped == "interrupted":
-        raise KeyboardInterrupt
-    return stopped
+    except TimeoutError:
+        return "timed out"
+    except Exception as error:  # noqa: BLE001 - the status names it
+        first_line = (str(error).strip().splitlines() or [""])[0]
+        return f"{type(error).__name__}: {first_line}".rstrip(": ")
+    return None
 
 
 def _run(submission: Submission, exercises, copy: Path, timeout: float) -> Result:
@@ -360,7 +311,7 @@ def _run(submission: Submission, exercises, copy: Path, timeout: float) -> Resul
     seconds = time.monotonic() - started
     notebook.metadata["dcgan_book"] = {"mode": "fast"}
     copy.parent.mkdir(parents=True, exist_ok=True)
-    _write_atomically(notebook, copy)
+    save_notebook(notebook, copy)
     if stopped == "timed out":
         status = f"timed out after {timeout:g} s"
     elif stopped:

@@ -19,6 +19,8 @@ import torch
 import torch.nn.functional as F
 from torch import Tensor, nn
 
+from .config import require_int
+
 __all__ = [
     "feature_maps",
     "pooled_features",
@@ -43,8 +45,7 @@ def _blocks(model: nn.Module) -> list[nn.Module]:
 
 def _block(model: nn.Module, block: int) -> nn.Module:
     blocks = _blocks(model)
-    if not isinstance(block, int) or isinstance(block, bool):
-        raise ValueError(f"block must be an int, got {block!r}")
+    block = require_int(block, "block", minimum=None)  # negative: from the end
     if not -len(blocks) <= block < len(blocks):
         raise ValueError(
             f"{type(model).__name__} has {len(blocks)} blocks (0 to "
@@ -97,8 +98,7 @@ def pooled_features(D: nn.Module, images: Tensor, grid: int = 4) -> Tensor:
     Returns: (B, sum over blocks of C * grid * grid); 3,584 for the book's D on
     32x32 digits (32, 64 and 128 channels, 16 places each).
     """
-    if not isinstance(grid, int) or isinstance(grid, bool) or grid < 1:
-        raise ValueError(f"grid must be a positive int, got {grid!r}")
+    grid = require_int(grid, "grid")
     maps = feature_maps(D, images)
     small = [m for m in maps if min(m.shape[-2:]) < grid]
     if small:
@@ -163,7 +163,8 @@ def nearest_neighbours(
     rounding error, which is all it can get wrong).
     Returns: ``(distances, indices)``, each (N, k) in float64 and int64, nearest first.
     """
-    if not isinstance(k, int) or isinstance(k, bool) or not 1 <= k <= len(bank):
+    k = require_int(k, "k")
+    if k > len(bank):
         raise ValueError(f"k must be an int from 1 to len(bank)={len(bank)}, got {k!r}")
     if queries.shape[1:] != bank.shape[1:]:
         raise ValueError(

@@ -16,6 +16,8 @@ import numbers
 import torch
 from torch import Tensor, nn
 
+from .config import require_int
+
 __all__ = [
     "METHODS",
     "lerp",
@@ -141,12 +143,6 @@ def _check_method(method: str):
     return lerp if method == "lerp" else slerp
 
 
-def _check_count(value, name: str, least: int) -> int:
-    if not isinstance(value, int) or isinstance(value, bool) or value < least:
-        raise ValueError(f"{name} must be an int >= {least}, got {value!r}")
-    return value
-
-
 def interpolate(z0: Tensor, z1: Tensor, steps: int, method: str = "slerp") -> Tensor:
     """``steps`` evenly spaced points from z0 to z1, both ends included.
 
@@ -156,7 +152,7 @@ def interpolate(z0: Tensor, z1: Tensor, steps: int, method: str = "slerp") -> Te
     """
     between = _check_method(method)
     z0, z1 = _check_pair(z0, z1)
-    steps = _check_count(steps, "steps", 2)
+    steps = require_int(steps, "steps", 2)
     frames = [between(z0, z1, i / (steps - 1)) for i in range(steps)]
     return torch.stack(frames, dim=0 if z0.dim() == 1 else 1)
 
@@ -174,7 +170,7 @@ def walk(points: Tensor, steps_between: int, method: str = "slerp") -> Tensor:
             f"points must hold at least 2 latent vectors, shape (K, nz) or "
             f"(K, nz, 1, 1) with K >= 2, got {tuple(points.shape)}"
         )
-    steps_between = _check_count(steps_between, "steps_between", 1)
+    steps_between = require_int(steps_between, "steps_between")
     legs = interpolate(points[:-1], points[1:], steps_between + 1, method)
     path = legs[:, :-1].reshape(-1, *points.shape[1:])  # drop each leg's end...
     return torch.cat([path, points[-1:]])  # ...and add the last point once
@@ -233,8 +229,8 @@ def project(
             "G is in train mode: its images would depend on the whole batch; "
             "project with dl.prepare_for_sampling(G) instead"
         )
-    steps = _check_count(steps, "steps", 1)
-    restarts = _check_count(restarts, "restarts", 1)
+    steps = require_int(steps, "steps")
+    restarts = require_int(restarts, "restarts")
     nz = getattr(G, "nz", None)
     if nz is None:
         raise ValueError(f"project needs G.nz, like dl.Generator has; got {type(G)}")

@@ -10,17 +10,9 @@ import operator
 import torch
 from torch import Tensor, nn
 
+from .config import require_int
+
 __all__ = ["Generator", "Discriminator", "weights_init", "build_models"]
-
-
-def _check_positive(**values) -> None:
-    for name, value in values.items():
-        try:
-            ok = operator.index(value) > 0 and not isinstance(value, bool)
-        except TypeError:
-            ok = False
-        if not ok:
-            raise ValueError(f"{name} must be a positive int, got {value!r}")
 
 
 def _check_image_size(image_size) -> int:
@@ -49,7 +41,8 @@ class Generator(nn.Module):
 
     def __init__(self, nz: int = 100, ngf: int = 64, nc: int = 3, image_size: int = 64):
         super().__init__()
-        _check_positive(nz=nz, ngf=ngf, nc=nc)
+        nz, ngf = require_int(nz, "nz"), require_int(ngf, "ngf")
+        nc = require_int(nc, "nc")
         n_up = _check_image_size(image_size)
         self.nz, self.nc, self.image_size = nz, nc, image_size
         width = ngf * 2 ** (n_up - 1)  # ngf*8 for 64x64 (the paper uses 1024 = 128*8)
@@ -93,7 +86,7 @@ class Discriminator(nn.Module):
         self, nc: int = 3, ndf: int = 64, image_size: int = 64, leaky_slope: float = 0.2
     ):
         super().__init__()
-        _check_positive(nc=nc, ndf=ndf)
+        nc, ndf = require_int(nc, "nc"), require_int(ndf, "ndf")
         n_down = _check_image_size(image_size)
         self.nc, self.image_size = nc, image_size
         layers = [

@@ -1,21 +1,32 @@
-"""Book tooling: re-execute the notebooks in place, and write the student edition.
+"""Book tooling: run a notebook in a fresh kernel (to re-execute it in place, grade
+it, time it), and write the student edition.
 
-Serves the book's workflow (CONTRIBUTING.md: fast/full mode, exercises); the CLI uses
-it.
+Serves the book's workflow (CONTRIBUTING.md: fast/full mode, exercises); the CLI, the
+grader and benchmarks/notebook_times.py use it.
 """
 
 from __future__ import annotations
 
 import ast
+import asyncio
 import os
 import shutil
-import tempfile
-from contextlib import contextmanager
+import signal
+import subprocess
 from pathlib import Path
 
 import nbformat
 
-__all__ = ["find_notebooks", "execute_notebook", "student_edition", "solution_stub"]
+from .files import write_atomically
+
+__all__ = [
+    "find_notebooks",
+    "run_notebook",
+    "save_notebook",
+    "execute_notebook",
+    "student_edition",
+    "solution_stub",
+]
 
 STUB_HEADER = "# 여기에 답을 쓰세요 / Write your answer here\n"
 
@@ -26,65 +37,147 @@ def find_notebooks(root=".") -> list[Path]:
     return sorted((root / "notebooks").glob("[ke][on]/*.ipynb"))
 
 
-@contextmanager
-def _environment(**values):
-    saved = {key: os.environ.get(key) for key in values}
-    try:
-        for key, value in values.items():
-            if value is None:
-                os.environ.pop(key, None)
-            else:
-                os.environ[key] = value
-        yield
-    finally:
-        for key, value in saved.items():
-            if value is None:
-                os.environ.pop(key, None)
-            else:
-                os.environ[key] = value
+def save_notebook(notebook, path) -> Path:
+    """Write ``notebook`` to ``path`` as nbformat writes it, all or nothing
+    (``files.write_atomically``): never half a notebook. Returns: the path."""
+    text = nbformat.writes(notebook)
+    return write_atomically(path, text if text.endswith("\n") else text + "\n")
 
 
-def _write_atomically(notebook, path: Path) -> None:
-    """Write to a temporary file beside ``path``, then rename: never half a notebook."""
-    handle, tmp = tempfile.mkstemp(
-        dir=path.parent, prefix=f".{path.name}.", suffix=".tmp"
-    )
-    try:
-        with os.fdopen(handle, "w", encoding="utf-8") as file:
-            nbformat.write(notebook, file)
-        if path.exists():
-            os.chmod(tmp, path.stat().st_mode & 0o777)  # keep the file's permissions
+def _kernel_environment(fast: bool, env) -> dict:
+    """This process's environment for a kernel: inline plots (no MPLBACKEND), fast
+    mode as asked, then ``env`` on top (a value of None removes the name)."""
+    values = {key: value for key, value in os.environ.items() if key != "MPLBACKEND"}
+    values.pop("DCGAN_FAST", None)
+    values.update({"DCGAN_FAST": "1"} if fast else {})
+    for key, value in (env or {}).items():
+        if value is None:
+            values.pop(key, None)
         else:
-            os.chmod(tmp, 0o644)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
+            values[key] = value
+    return values
+
+
+def run_notebook(
+    notebook,
+    cwd,
+    *,
+    fast: bool,
+    env=None,
+    cell_timeout: float | None = None,
+    time_limit: float | None = None,
+    allow_errors: bool = False,
+    record_timing: bool = False,
+):
+    """Run ``notebook`` (an nbformat notebook, changed in place) top to bottom in
+    a fresh kernel started in the folder ``cwd``.
+
+    The kernel gets this process's environment, in fast mode (``DCGAN_FAST=1``)
+    or not as ``fast`` says, with plots inline and ``env`` on top (None removes
+    a name); its stdin is off, so ``input()`` fails at once. ``cell_timeout``:
+    seconds a cell may take; ``time_limit``: seconds the whole run may take (None:
+    no limit). With ``allow_errors`` a failing cell keeps its error as output and
+    the run goes on; without, the first one stops it. ``record_timing`` keeps
+    each cell's start and end in its metadata. Whatever happens, the kernel is
+    killed at the end, with every process it started.
+
+    Returns: the notebook, with its outputs. Raises: TimeoutError when
+    ``time_limit`` runs out, KeyboardInterrupt on Ctrl-C (the notebook keeps the
+    outputs it got), nbclient's CellExecutionError for a failing cell, or what
+    else stopped the kernel (e.g. nbclient's DeadKernelError).
+    """
+    from jupyter_client.manager import AsyncKernelManager
+    from jupyter_core.utils import run_sync
+    from nbclient import NotebookClient
+
+    client = NotebookClient(
+        notebook,
+        km=AsyncKernelManager(kernel_name="python3"),  # started and killed here
+        kernel_name="python3",
+        timeout=cell_timeout,
+        allow_errors=allow_errors,
+        record_timing=record_timing,
+    )
+    env = _kernel_environment(fast, env)
+    stopped = run_sync(_run_in_kernel)(client, str(cwd), env, time_limit)
+    if stopped == "interrupted":
+        raise KeyboardInterrupt
+    if stopped == "timed out":
+        raise TimeoutError(f"the notebook did not finish within {time_limit:g} s")
+    return notebook
+
+
+def _catch_ctrl_c(loop, handler) -> None:
+    """Make Ctrl-C call ``handler("interrupted")``; nothing where signals cannot be
+    caught (a thread other than the main one, Windows)."""
+    try:
+        loop.add_signal_handler(signal.SIGINT, handler, "interrupted")
+    except (RuntimeError, NotImplementedError, ValueError):
+        pass
+
+
+async def _run_in_kernel(client, cwd: str, env: dict, time_limit) -> str | None:
+    """``run_notebook``'s work: start ``client.km``'s kernel, run every cell, kill
+    the kernel. Returns: None, or why the run was cut short ("timed out",
+    "interrupted")."""
+    task, loop = asyncio.current_task(), asyncio.get_running_loop()
+    stop = []
+
+    def cut(why):
+        stop.append(why)
+        task.cancel()
+
+    async def take_ctrl_c(**_):
+        # nbclient puts in a Ctrl-C handler of its own, which would only end the
+        # kernel; each cell puts back this one, which stops the whole run
+        _catch_ctrl_c(loop, cut)
+
+    client.on_cell_start = take_ctrl_c
+    _catch_ctrl_c(loop, cut)
+    timer = loop.call_later(time_limit, cut, "timed out") if time_limit else None
+    try:
+        await client.async_start_new_kernel(
+            cwd=cwd,
+            env=env,
+            stdout=subprocess.DEVNULL,  # the kernel's own log lines
+            stderr=subprocess.DEVNULL,
+        )
+        await client.async_start_new_kernel_client()  # here: Ctrl-C stops it, too
+        await client.async_execute()
+    except (Exception, asyncio.CancelledError):
+        # a cut shows as CancelledError, or as nbclient's DeadKernelError
+        if stop:
+            return stop[0]
         raise
+    finally:
+        if timer is not None:
+            timer.cancel()
+        if client.kc is not None:
+            client.kc.stop_channels()
+        if client.km.has_kernel:
+            await client.km.shutdown_kernel(now=True)  # its whole process group
+        try:
+            loop.remove_signal_handler(signal.SIGINT)
+        except (RuntimeError, NotImplementedError, ValueError):
+            pass
+    return None
 
 
 def execute_notebook(path, fast: bool = False, timeout: int = 1800) -> None:
     """Run a notebook top to bottom in a fresh kernel and save it with its outputs.
 
-    Full mode unless ``fast``; the mode is recorded in the notebook's metadata
-    (``dcgan_book.mode``). The file is replaced only when every cell ran without
-    error: a failing run leaves the committed notebook as it was.
+    Full mode unless ``fast``; the kernel starts in the notebook's folder, and a
+    cell may take ``timeout`` seconds. The mode is recorded in the notebook's
+    metadata (``dcgan_book.mode``). The file is replaced only when every cell ran
+    without error: a failing run leaves the committed notebook as it was.
     """
-    from nbclient import NotebookClient
-
     path = Path(path)
     notebook = nbformat.read(path, as_version=4)
-    client = NotebookClient(
-        notebook,
-        timeout=timeout,
-        kernel_name="python3",
-        resources={"metadata": {"path": str(path.parent.resolve())}},
-        record_timing=False,  # no per-cell timestamps: smaller files, cleaner diffs
-    )
-    with _environment(DCGAN_FAST="1" if fast else None, MPLBACKEND=None):
-        client.execute()
+    # record_timing off: no per-cell timestamps, so smaller files, cleaner diffs
+    run_notebook(notebook, path.parent.resolve(), fast=fast, cell_timeout=timeout)
     finish_progress_text(notebook)
     notebook.metadata["dcgan_book"] = {"mode": "fast" if fast else "full"}
-    _write_atomically(notebook, path)
+    save_notebook(notebook, path)
 
 
 def finish_progress_text(notebook) -> int:

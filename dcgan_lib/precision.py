@@ -8,13 +8,19 @@ from contextlib import nullcontext
 
 import torch
 
-__all__ = ["PRECISIONS", "choose_precision", "autocast", "make_scaler"]
+__all__ = [
+    "PRECISIONS",
+    "choose_precision",
+    "autocast",
+    "make_scaler",
+    "cpu_has_native_bf16",
+]
 
 PRECISIONS = ("auto", "fp32", "bf16", "fp16")
 _DTYPES = {"bf16": torch.bfloat16, "fp16": torch.float16}
 
 
-def _cpu_has_native_bf16() -> bool:
+def cpu_has_native_bf16() -> bool:
     """AVX-512 BF16 or AMX (whose CPUs all have AMX-BF16): bfloat16 in hardware."""
     for name in ("_is_avx512_bf16_supported", "_is_amx_tile_supported"):
         check = getattr(torch.cpu, name, None)  # private helpers; absent in old torch
@@ -52,7 +58,7 @@ def choose_precision(requested: str, device) -> tuple[str, str]:
             "bfloat16: float16 with loss scaling"
         )
     if device.type == "cpu":
-        if _cpu_has_native_bf16():
+        if cpu_has_native_bf16():
             return (
                 "bf16",
                 "this CPU computes bfloat16 in hardware (AVX-512 BF16 or AMX)",

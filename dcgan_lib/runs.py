@@ -12,7 +12,8 @@ from pathlib import Path
 from torch.utils.data import Dataset
 
 from .checkpoints import load_checkpoint
-from .config import BOOK_SETTINGS, BOOK_STEPS, Config
+from .config import Config
+from .data import BOOK_SETTINGS, BOOK_STEPS
 from .state import History, TrainState, config_differences
 from .train import train
 

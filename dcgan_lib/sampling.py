@@ -10,6 +10,8 @@ import copy
 import torch
 from torch import Tensor, nn
 
+from .config import require_int
+
 __all__ = ["prepare_for_sampling", "generate"]
 
 
@@ -33,9 +35,8 @@ def prepare_for_sampling(
     ``batch_size`` and ``seed``. Returns: the prepared copy (``requires_grad``
     off), on G's device.
     """
-    for name, value in (("n_batches", n_batches), ("batch_size", batch_size)):
-        if not isinstance(value, int) or isinstance(value, bool) or value < 1:
-            raise ValueError(f"{name} must be a positive int, got {value!r}")
+    n_batches = require_int(n_batches, "n_batches")
+    batch_size = require_int(batch_size, "batch_size")
     nz = getattr(G, "nz", None)
     if nz is None:  # e.g. an nn.Sequential: the first layer's input channels
         first = next((m for m in G.modules() if hasattr(m, "in_channels")), None)

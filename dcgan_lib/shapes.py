@@ -5,25 +5,14 @@ Serves chapter 03 (shape arithmetic); the formulas are PyTorch's, derived there.
 
 from __future__ import annotations
 
-import operator
 from dataclasses import dataclass
 
 import torch
 from torch import nn
 
+from .config import require_int
+
 __all__ = ["conv2d_out", "conv_transpose2d_out", "layer_shapes", "LayerShape"]
-
-
-def _int(name: str, value, minimum: int) -> int:
-    try:
-        number = operator.index(value)  # ints and NumPy ints, not floats or bools
-    except TypeError:
-        raise TypeError(f"{name} must be an int, got {value!r}") from None
-    if isinstance(value, bool):
-        raise TypeError(f"{name} must be an int, got {value!r}")
-    if number < minimum:
-        raise ValueError(f"{name} must be >= {minimum}, got {number}")
-    return number
 
 
 def conv2d_out(size, kernel, stride=1, padding=0, dilation=1) -> int:
@@ -33,9 +22,9 @@ def conv2d_out(size, kernel, stride=1, padding=0, dilation=1) -> int:
 
     Returns: the output size, an int >= 1; ValueError if the kernel does not fit.
     """
-    size, kernel = _int("size", size, 1), _int("kernel", kernel, 1)
-    stride, padding = _int("stride", stride, 1), _int("padding", padding, 0)
-    dilation = _int("dilation", dilation, 1)
+    size, kernel = require_int(size, "size"), require_int(kernel, "kernel")
+    stride, padding = require_int(stride, "stride"), require_int(padding, "padding", 0)
+    dilation = require_int(dilation, "dilation")
     span = dilation * (kernel - 1) + 1  # how many input pixels one window covers
     if size + 2 * padding < span:
         raise ValueError(
@@ -54,10 +43,10 @@ def conv_transpose2d_out(
 
     Returns: the output size, an int >= 1; ValueError for settings PyTorch rejects.
     """
-    size, kernel = _int("size", size, 1), _int("kernel", kernel, 1)
-    stride, padding = _int("stride", stride, 1), _int("padding", padding, 0)
-    dilation = _int("dilation", dilation, 1)
-    output_padding = _int("output_padding", output_padding, 0)
+    size, kernel = require_int(size, "size"), require_int(kernel, "kernel")
+    stride, padding = require_int(stride, "stride"), require_int(padding, "padding", 0)
+    dilation = require_int(dilation, "dilation")
+    output_padding = require_int(output_padding, "output_padding", 0)
     if output_padding >= max(stride, dilation):
         raise ValueError(
             f"output_padding must be smaller than stride or dilation, got "
@@ -129,7 +118,7 @@ def layer_shapes(model: nn.Module, input_shape) -> ShapeTable:
     train/eval flags are restored afterwards.
     Returns: a ``ShapeTable`` (a list of ``LayerShape``), printable as a table.
     """
-    shape = tuple(_int("input_shape entry", n, 1) for n in input_shape)
+    shape = tuple(require_int(n, "input_shape entry") for n in input_shape)
     rows, hooks = ShapeTable(), []
     modes = {m: m.training for m in model.modules()}
     for name, module in model.named_modules():

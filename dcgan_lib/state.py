@@ -15,7 +15,7 @@ import torch
 from torch import Tensor, nn
 from torch.utils.data import DataLoader, Dataset, TensorDataset
 
-from .config import Config
+from .config import Config, require_int
 from .device import get_device
 from .distributed import plain_batchnorm, rank_and_world
 from .models import build_models
@@ -252,7 +252,7 @@ class TrainState:
             precision=chosen,
             scalers=cls._scalers(chosen, device),
             batches=batches,
-            fixed_noise=batches.noise(n_samples, cfg.nz),
+            fixed_noise=batches.noise(require_int(n_samples, "n_samples"), cfg.nz),
             history=History(precision=chosen),
             precision_reason=reason,
             keep_saved_precision=precision == "auto",

@@ -15,6 +15,7 @@ from torch import Tensor, nn
 from torch.utils.data import Dataset
 
 from .checkpoints import save_checkpoint
+from .config import require_int
 from .distributed import anyone_stopping, rank_and_world, shard, speed_up
 from .state import History, TrainState, epoch_length
 from .steps import R1_EVERY, training_step, update_ema
@@ -66,14 +67,14 @@ def _ctrl_c_between_steps(active: bool, world: int = 1):
             signal.signal(number, old)
 
 
-def _check(state: TrainState, steps: int) -> None:
-    if not isinstance(steps, int) or isinstance(steps, bool) or steps < 1:
-        raise ValueError(f"steps must be a positive int, got {steps!r}")
+def _check(state: TrainState, steps: int) -> int:
+    steps = require_int(steps, "steps")
     if steps < state.step:
         raise ValueError(
             f"the run is already at step {state.step}, past steps={steps}: ask for "
             "more steps to continue it"
         )
+    return steps
 
 
 def _check_shapes(G: nn.Module, real: Tensor, z: Tensor) -> None:
@@ -144,7 +145,7 @@ def train(
     Returns: ``state.history`` (samples on process 0 only).
     """
     rank, world = rank_and_world()
-    _check(state, steps)
+    steps = _check(state, steps)
     cfg, history, done = state.cfg, state.history, state.step
     history.precision, history.processes = state.precision, world
     G_run, D_run = speed_up(state.G, state.D, compile, channels_last, world > 1)

@@ -9,7 +9,7 @@ from helpers import assert_right_and_wrong
 from scipy import stats
 
 import dcgan_lib as dl
-from dcgan_lib.checks.ch07 import _exemplar_batch_07
+from dcgan_lib.checks.ch07 import exemplar_batch as _exemplar_batch_07
 
 
 def _textbook_slerp(a, b, t):

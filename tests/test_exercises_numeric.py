@@ -10,7 +10,8 @@ import numpy as np
 import pytest
 import torch
 
-from dcgan_lib.checks.verdicts import _integer, _number
+from dcgan_lib.checks.verdicts import as_integer as _integer
+from dcgan_lib.checks.verdicts import as_number as _number
 from dcgan_lib.exercises import CHECKS, evaluate
 
 # exercise -> its right value, for the checks of one number

@@ -29,7 +29,7 @@ def _data():
 def test_auto_on_a_cpu_uses_bf16_only_where_it_is_in_hardware(
     monkeypatch, native_bf16, expected
 ):
-    monkeypatch.setattr(precision_module, "_cpu_has_native_bf16", lambda: native_bf16)
+    monkeypatch.setattr(precision_module, "cpu_has_native_bf16", lambda: native_bf16)
     chosen, why = dl.choose_precision("auto", "cpu")
     assert chosen == expected
     assert ("in hardware" in why) and (("no bfloat16" in why) != native_bf16)
@@ -48,7 +48,7 @@ def test_auto_on_a_cuda_gpu_follows_its_compute_capability(
 
 
 def test_auto_on_mps_is_fp32_and_explicit_choices_are_kept(monkeypatch):
-    monkeypatch.setattr(precision_module, "_cpu_has_native_bf16", lambda: False)
+    monkeypatch.setattr(precision_module, "cpu_has_native_bf16", lambda: False)
     assert dl.choose_precision("auto", "mps")[0] == "fp32"
     for name in ("fp32", "bf16", "fp16"):
         assert dl.choose_precision(name, "cpu") == (name, "asked for explicitly")
@@ -92,7 +92,7 @@ def test_a_run_resumes_exactly_under_the_precision_it_started_with(
     dl.train(first, _data(), 3, checkpoint=path, progress=False)
     assert dl.load_checkpoint(path)["precision"] == precision
     # a machine where auto would choose fp32: the run still resumes in its own
-    monkeypatch.setattr(precision_module, "_cpu_has_native_bf16", lambda: False)
+    monkeypatch.setattr(precision_module, "cpu_has_native_bf16", lambda: False)
     resumed = dl.TrainState.new(cfg, device="cpu")
     assert resumed.precision == "fp32"
     dl.load_checkpoint(path, resumed)
@@ -110,7 +110,7 @@ def test_a_run_resumes_exactly_under_the_precision_it_started_with(
 
 @pytest.mark.parametrize("native_bf16", [True, False])
 def test_describe_machine_names_the_cpu_and_its_bf16(monkeypatch, native_bf16):
-    monkeypatch.setattr(precision_module, "_cpu_has_native_bf16", lambda: native_bf16)
+    monkeypatch.setattr(precision_module, "cpu_has_native_bf16", lambda: native_bf16)
     line = dl.describe_machine("cpu")
     threads = torch.get_num_threads()  # 1 under pytest-xdist (conftest.py)
     assert line.startswith("CPU ")

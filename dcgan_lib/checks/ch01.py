@@ -9,7 +9,7 @@ import math
 
 from .verdicts import (
     Verdict,
-    _close_float,
+    close_float,
 )
 
 _LOG_2 = math.log(2)
@@ -18,7 +18,7 @@ _LOG_4 = math.log(4)
 
 def _check_01_1(answer) -> Verdict:
     """D*(x) when p_data(x) = 0.3 and p_g(x) = 0.1."""
-    return _close_float(
+    return close_float(
         answer,
         0.3 / (0.3 + 0.1),
         (
@@ -46,7 +46,7 @@ def _check_01_1(answer) -> Verdict:
 
 def _check_01_2(answer) -> Verdict:
     """V(D*, G) when p_g = p_data."""
-    return _close_float(
+    return close_float(
         answer,
         -_LOG_4,
         (
@@ -80,7 +80,7 @@ def _check_01_2(answer) -> Verdict:
 
 def _check_01_3(answer) -> Verdict:
     """d(-log D(G(z))) / d(logit) at D(G(z)) = 0.1."""
-    return _close_float(
+    return close_float(
         answer,
         -(1 - 0.1),
         (
@@ -109,7 +109,7 @@ def _check_01_3(answer) -> Verdict:
 
 def _check_01_4(answer) -> Verdict:
     """|d(-log s)/d logit| / |d log(1 - s)/d logit| at s = D(G(z)) = 0.01."""
-    return _close_float(
+    return close_float(
         answer,
         (1 - 0.01) / 0.01,
         (
@@ -137,7 +137,7 @@ def _check_01_4(answer) -> Verdict:
 
 def _check_01_5(answer) -> Verdict:
     """JSD(p_data || p_g) in nats when the two distributions do not overlap."""
-    return _close_float(
+    return close_float(
         answer,
         _LOG_2,
         (

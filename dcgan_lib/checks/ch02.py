@@ -11,19 +11,19 @@ from torch import nn
 from .verdicts import (
     POOLING_AND_FULLY_CONNECTED,
     Verdict,
-    _exact_ints,
-    _format_error,
-    _forward_sizes,
-    _leaves,
-    _number,
-    _right,
-    _wrong,
+    as_number,
+    exact_ints,
+    format_error,
+    forward_sizes,
+    leaves,
+    right,
+    wrong,
 )
 
 
 def _check_02_1(answer) -> Verdict:
     """(BatchNorm2d layers in G, in D) for 128x128 images."""
-    return _exact_ints(
+    return exact_ints(
         answer,
         (5, 4),
         ("a tuple of two ints (in_G, in_D)", "(in_G, in_D) 두 정수의 튜플"),
@@ -40,7 +40,7 @@ def _check_02_1(answer) -> Verdict:
 def _check_02_2(answer) -> Verdict:
     """Parameters of Discriminator(ndf=128) for 3x64x64 images."""
     convs = 16 * (3 * 128 + 128 * 256 + 256 * 512 + 512 * 1024 + 1024 * 1)
-    return _exact_ints(
+    return exact_ints(
         answer,
         (convs + 2 * (256 + 512 + 1024),),
         ("one int", "정수 하나"),
@@ -59,7 +59,7 @@ def _check_02_2(answer) -> Verdict:
 
 def _check_02_3(answer) -> Verdict:
     """Which guideline (1-5) each of model_a..model_d breaks."""
-    return _exact_ints(
+    return exact_ints(
         answer,
         (1, 4, 3, 2),
         (
@@ -87,38 +87,38 @@ def _check_02_4(answer) -> Verdict:
         "끝에 Tanh를 둡니다."
     )
 
-    def wrong(why_en, why_ko):
-        return _wrong(why_en, why_ko, hint_en, hint_ko)
+    def refuse(why_en, why_ko):
+        return wrong(why_en, why_ko, hint_en, hint_ko)
 
     if not isinstance(answer, nn.Module):
-        return _format_error("an nn.Module", "nn.Module", hint_en, hint_ko)
-    layers = _leaves(answer)
+        return format_error("an nn.Module", "nn.Module", hint_en, hint_ko)
+    layers = leaves(answer)
     banned = (*POOLING_AND_FULLY_CONNECTED, nn.Conv2d)
     if any(isinstance(m, banned) for m in layers):
-        return wrong(
+        return refuse(
             "Use transposed convolutions only: no pooling, Upsample, Conv2d or Linear.",
             "전치 합성곱만 쓰세요. 풀링, Upsample, Conv2d, Linear는 안 됩니다.",
         )
     if any(isinstance(m, (nn.LeakyReLU, nn.Sigmoid)) for m in layers):
-        return wrong(
+        return refuse(
             "A generator uses ReLU inside and Tanh at the output (guideline 4).",
             "생성자는 안쪽에 ReLU, 출력에 Tanh를 씁니다(지침 4).",
         )
     convs = [i for i, m in enumerate(layers) if isinstance(m, nn.ConvTranspose2d)]
     if not convs:
-        return wrong("It has no ConvTranspose2d.", "ConvTranspose2d가 없습니다.")
+        return refuse("It has no ConvTranspose2d.", "ConvTranspose2d가 없습니다.")
     if not isinstance(layers[-1], nn.Tanh):
-        return wrong(
+        return refuse(
             "The last layer must be Tanh, so images land in [-1, 1].",
             "이미지가 [-1, 1]에 들어오도록 마지막 층은 Tanh여야 합니다.",
         )
     if any(isinstance(m, nn.BatchNorm2d) for m in layers[convs[-1] + 1 :]):
-        return wrong(
+        return refuse(
             "BatchNorm follows G's output layer (guideline 2's exception).",
             "생성자의 출력 층 뒤에 배치 정규화가 있습니다(지침 2의 예외).",
         )
     if any(isinstance(m, nn.ReLU) for m in layers[convs[-1] + 1 :]):
-        return wrong(
+        return refuse(
             "A ReLU follows G's output layer: it goes straight into Tanh.",
             "생성자의 출력 층 뒤에 ReLU가 있습니다. 출력 층은 곧바로 Tanh로 갑니다.",
         )
@@ -128,31 +128,31 @@ def _check_02_4(answer) -> Verdict:
             any(isinstance(m, nn.BatchNorm2d) for m in between)
             and any(isinstance(m, nn.ReLU) for m in between)
         ):
-            return wrong(
+            return refuse(
                 "Every transposed convolution but the last needs BatchNorm2d and ReLU.",
                 "마지막을 뺀 모든 전치 합성곱 뒤에 BatchNorm2d와 ReLU가 필요합니다.",
             )
-    out, error, calls = _forward_sizes(
+    out, error, calls = forward_sizes(
         answer, torch.randn(2, 100, 1, 1), nn.ConvTranspose2d
     )
     if error is not None:
-        return wrong(
+        return refuse(
             f"It fails on z of shape (2, 100, 1, 1): {error}",
             "모양이 (2, 100, 1, 1)인 z에서 실행이 실패합니다.",
         )
     if tuple(out.shape) != (2, 1, 32, 32):
-        return wrong(
+        return refuse(
             f"It returns shape {tuple(out.shape)}, not (2, 1, 32, 32).",
             f"출력 모양이 {tuple(out.shape)}입니다 ((2, 1, 32, 32)가 아님).",
         )
     if not calls:
-        return wrong(
+        return refuse(
             "None of its ConvTranspose2d layers runs in forward.",
             "forward에서 실행되는 ConvTranspose2d가 없습니다.",
         )
     _, _, (height, width) = calls[0]
     if max(height, width) > 4:
-        return wrong(
+        return refuse(
             f"The first layer goes from 1x1 straight to {height}x{width}: it should "
             "project z to a small map (4x4), and stride-2 layers do the upsampling.",
             f"첫 층이 1x1에서 곧바로 {height}x{width}(으)로 갑니다. 첫 층은 z를 작은 "
@@ -163,7 +163,7 @@ def _check_02_4(answer) -> Verdict:
         doubles = size_out == tuple(2 * n for n in size_in) and layer.stride == (2, 2)
         keeps = size_out == size_in and layer.stride == (1, 1)
         if not (doubles or keeps):
-            return wrong(
+            return refuse(
                 f"Transposed convolution {number} takes {size_in} to {size_out} "
                 f"with stride {layer.stride}: after the first, each one doubles the "
                 "size with stride 2 (fractional-strided, guideline 1).",
@@ -171,7 +171,7 @@ def _check_02_4(answer) -> Verdict:
                 f"{size_in}에서 {size_out}(으)로 바꿉니다. 첫 층 다음부터는 "
                 "스트라이드 2로 크기를 두 배씩 키웁니다(지침 1).",
             )
-    return _right(
+    return right(
         "dl.Generator(nc=1, image_size=32) is the same design.",
         "dl.Generator(nc=1, image_size=32)가 같은 설계입니다.",
     )
@@ -181,9 +181,9 @@ def _check_02_5(answer) -> Verdict:
     """The weight of a Conv2d(1, 1, 4, stride=4) that equals AvgPool2d(4)."""
     hint_en = "An average of n numbers gives each of them the weight 1/n."
     hint_ko = "n개 숫자의 평균은 각 숫자에 1/n의 가중치를 줍니다."
-    value = _number(answer)
+    value = as_number(answer)
     if value is None:
-        return _format_error("a number (float)", "실수 하나", hint_en, hint_ko)
+        return format_error("a number (float)", "실수 하나", hint_en, hint_ko)
     if abs(value - 1 / 16) > 1e-6:
         traps = {
             1 / 4: (
@@ -199,8 +199,8 @@ def _check_02_5(answer) -> Verdict:
             (why for trap, why in traps.items() if abs(value - trap) <= 1e-6),
             ("is not it.", "답이 아닙니다."),
         )
-        return _wrong(f"{value}: {why_en}", f"{value}: {why_ko}", hint_en, hint_ko)
-    return _right(
+        return wrong(f"{value}: {why_en}", f"{value}: {why_ko}", hint_en, hint_ko)
+    return right(
         "A strided conv can learn average pooling; max pooling it cannot.",
         "스트라이드 합성곱은 평균 풀링은 배울 수 있지만 최대 풀링은 배울 수 없습니다.",
     )

@@ -7,39 +7,37 @@ from __future__ import annotations
 
 from .verdicts import (
     Verdict,
-    _exact_ints,
-    _floats,
-    _format_error,
-    _integer,
-    _ints,
-    _right,
-    _wrong,
+    as_floats,
+    as_integer,
+    as_ints,
+    exact_ints,
+    format_error,
+    right,
+    wrong,
 )
 
 
-def _ch04_close(
-    answer, expected: tuple, tol: float, form, hints, traps=(), note=("", "")
-):
+def _close(answer, expected: tuple, tol: float, form, hints, traps=(), note=("", "")):
     """A Verdict for one or more floats that must be within ``tol`` of ``expected``.
 
     ``traps``: (value tuple, English, Korean) for common wrong answers, each
     explained when the answer lands on it.
     """
-    values = _floats(answer, len(expected))
+    values = as_floats(answer, len(expected))
     if values is None:
-        return _format_error(*form, *hints)
+        return format_error(*form, *hints)
     if all(abs(v - e) <= tol for v, e in zip(values, expected)):
-        return _right(*note)
+        return right(*note)
     shown = values[0] if len(values) == 1 else values
     for trap, why_en, why_ko in traps:
         if all(abs(v - t) <= tol for v, t in zip(values, trap)):
-            return _wrong(f"{shown}: {why_en}", f"{shown}: {why_ko}", *hints)
-    return _wrong(f"{shown} is not it.", f"{shown}은(는) 답이 아닙니다.", *hints)
+            return wrong(f"{shown}: {why_en}", f"{shown}: {why_ko}", *hints)
+    return wrong(f"{shown} is not it.", f"{shown}은(는) 답이 아닙니다.", *hints)
 
 
 def _check_04_1(answer) -> Verdict:
     """Batch norm of the element 6.0 in the channel [1, 2, 3, 6], gamma 1, beta 0."""
-    return _ch04_close(
+    return _close(
         answer,
         (3 / 3.5**0.5,),
         1e-3,
@@ -65,7 +63,7 @@ def _check_04_1(answer) -> Verdict:
 
 def _check_04_2(answer) -> Verdict:
     """Running (mean, var) of a fresh BatchNorm after one batch [1, 2, 3, 6]."""
-    return _ch04_close(
+    return _close(
         answer,
         (0.3, 0.9 + 0.1 * 14 / 3),
         1e-3,
@@ -100,13 +98,13 @@ def _check_04_3(answer) -> Verdict:
         "One gamma and one beta per channel; running statistics are buffers.",
         "채널마다 gamma 하나, beta 하나입니다. 이동 통계는 버퍼입니다.",
     )
-    if _ints(answer, 1) == (4 * 128,) or _ints(answer, 1) == (4 * 128 + 1,):
-        return _wrong(
+    if as_ints(answer, 1) == (4 * 128,) or as_ints(answer, 1) == (4 * 128 + 1,):
+        return wrong(
             "running_mean and running_var are buffers: not learned.",
             "running_mean과 running_var는 버퍼라서 학습되지 않습니다.",
             *hints,
         )
-    return _exact_ints(answer, (2 * 128,), ("one int", "정수 하나"), hints)
+    return exact_ints(answer, (2 * 128,), ("one int", "정수 하나"), hints)
 
 
 def _check_04_4(answer) -> Verdict:
@@ -124,39 +122,39 @@ def _check_04_4(answer) -> Verdict:
         '층 번호(1-5)를 담은 {"G": [...], "D": [...]} 딕셔너리',
     )
     if not isinstance(answer, dict) or set(answer) != {"G", "D"}:
-        return _format_error(*form, hint_en, hint_ko)
+        return format_error(*form, hint_en, hint_ko)
     chosen = {}
     for net, layers in answer.items():
-        if _integer(layers) is not None:
+        if as_integer(layers) is not None:
             layers = [layers]
         if not isinstance(layers, (list, tuple, set, frozenset)):
-            return _format_error(*form, hint_en, hint_ko)
-        numbers = [_integer(i) for i in layers]
+            return format_error(*form, hint_en, hint_ko)
+        numbers = [as_integer(i) for i in layers]
         if None in numbers:
-            return _format_error(*form, hint_en, hint_ko)
+            return format_error(*form, hint_en, hint_ko)
         chosen[net] = set(numbers)
     if chosen["G"] != {5}:
-        return _wrong(
+        return wrong(
             f"G: {sorted(chosen['G'])} is not it.",
             f"생성자: {sorted(chosen['G'])}은(는) 답이 아닙니다.",
             hint_en,
             hint_ko,
         )
     if chosen["D"] == {1}:
-        return _wrong(
+        return wrong(
             "D's last layer (the logit) has no batch normalization either.",
             "판별자의 마지막 층(로짓)에도 배치 정규화가 없습니다.",
             hint_en,
             hint_ko,
         )
     if chosen["D"] != {1, 5}:
-        return _wrong(
+        return wrong(
             f"D: {sorted(chosen['D'])} is not it.",
             f"판별자: {sorted(chosen['D'])}은(는) 답이 아닙니다.",
             hint_en,
             hint_ko,
         )
-    return _right(
+    return right(
         "Normalizing a batch of logits would pin their mean for real and fake alike.",
         "로짓 배치를 정규화하면 진짜든 가짜든 평균이 고정되어 버립니다.",
     )
@@ -164,7 +162,7 @@ def _check_04_4(answer) -> Verdict:
 
 def _check_04_5(answer) -> Verdict:
     """Eval-mode output for x = 1.5; running mean 0.5, var 4, gamma 2, beta 1."""
-    return _ch04_close(
+    return _close(
         answer,
         (2.0,),
         1e-6,
@@ -187,7 +185,7 @@ def _check_04_5(answer) -> Verdict:
 
 def _check_04_6(answer) -> Verdict:
     """PyTorch momentum equal to Keras's BatchNormalization(momentum=0.99)."""
-    return _ch04_close(
+    return _close(
         answer,
         (0.01,),
         1e-6,  # 1 - torch.tensor(0.99) is 0.00999999 in float32

@@ -10,28 +10,28 @@ from torch import nn
 
 from .verdicts import (
     Verdict,
-    _format_error,
-    _number,
-    _right,
-    _wrong,
+    as_number,
+    format_error,
+    right,
+    wrong,
 )
 
 
-def _number_05(answer, expected: float, hints: tuple, rel_tol: float = 0.01):
+def _number(answer, expected: float, hints: tuple, rel_tol: float = 0.01):
     """A Verdict for a float answer within ``rel_tol`` (relative) of ``expected``."""
-    value = _number(answer)
+    value = as_number(answer)
     if value is None:
-        return _format_error("one number", "숫자 하나", *hints)
+        return format_error("one number", "숫자 하나", *hints)
     if not abs(value - expected) <= rel_tol * abs(expected):
-        return _wrong(
+        return wrong(
             f"{value:.6g} is not it.", f"{value:.6g}은(는) 답이 아닙니다.", *hints
         )
-    return _right()
+    return right()
 
 
 def _check_05_1(answer) -> Verdict:
     """The variance of N(0, 0.02), 0.02 being the standard deviation."""
-    return _number_05(
+    return _number(
         answer,
         0.02**2,
         (
@@ -43,7 +43,7 @@ def _check_05_1(answer) -> Verdict:
 
 def _check_05_2(answer) -> Verdict:
     """The standard deviation of weights whose variance is 0.02."""
-    return _number_05(
+    return _number(
         answer,
         0.02**0.5,
         (
@@ -56,7 +56,7 @@ def _check_05_2(answer) -> Verdict:
 
 def _check_05_3(answer) -> Verdict:
     """PyTorch's default bound b = 1/sqrt(fan_in) for nn.Conv2d(64, 128, 4)."""
-    return _number_05(
+    return _number(
         answer,
         1 / (64 * 4 * 4) ** 0.5,
         (
@@ -76,10 +76,10 @@ def _check_05_4(answer) -> Verdict:
         "ConvTranspose2d의 가중치는 (in, out, k, k)이고, PyTorch는 "
         "fan_in = weight.size(1) * k * k 로 계산합니다.",
     )
-    verdict = _number_05(answer, 1 / (3 * 4 * 4) ** 0.5, hints)
-    if verdict.ok is False and _number(answer) is not None:
-        if abs(_number(answer) - 1 / (64 * 4 * 4) ** 0.5) < 1e-4:
-            return _wrong(
+    verdict = _number(answer, 1 / (3 * 4 * 4) ** 0.5, hints)
+    if verdict.ok is False and as_number(answer) is not None:
+        if abs(as_number(answer) - 1 / (64 * 4 * 4) ** 0.5) < 1e-4:
+            return wrong(
                 "That is 1/sqrt(64*16): the fan_in of a Conv2d(64, ...).",
                 "그것은 1/sqrt(64*16), 즉 Conv2d(64, ...)의 fan_in입니다.",
                 *hints,
@@ -87,7 +87,7 @@ def _check_05_4(answer) -> Verdict:
     return verdict
 
 
-_NAMES_05 = (
+_NAMES = (
     "Conv1d",
     "ConvTranspose2d",
     "DeconvHead",
@@ -106,19 +106,19 @@ def _check_05_5(answer) -> Verdict:
         "find는 대소문자를 구분하고, 이름 어디에서든 'Conv'를 찾습니다.",
     )
     if isinstance(answer, str) or not isinstance(answer, (set, frozenset, list, tuple)):
-        return _format_error("a set of names", "이름들의 set", *hints)
+        return format_error("a set of names", "이름들의 set", *hints)
     if not all(isinstance(name, str) for name in answer):
-        return _format_error("a set of names (strings)", "이름(문자열)들의 set", *hints)
-    expected = {name for name in _NAMES_05 if name.find("Conv") != -1}
+        return format_error("a set of names (strings)", "이름(문자열)들의 set", *hints)
+    expected = {name for name in _NAMES if name.find("Conv") != -1}
     given = set(answer)
     missing, extra = sorted(expected - given), sorted(given - expected)
     if missing or extra:
-        return _wrong(
+        return wrong(
             f"Missing: {missing or '-'}; should not be there: {extra or '-'}.",
             f"빠진 것: {missing or '-'}, 들어가면 안 되는 것: {extra or '-'}.",
             *hints,
         )
-    return _right(
+    return right(
         "ConvergenceMonitor and Conv2dNormActivation match but are no conv layers.",
         "ConvergenceMonitor와 Conv2dNormActivation도 일치하지만 합성곱 층이 아닙니다.",
     )
@@ -145,9 +145,7 @@ def _check_05_6(answer) -> Verdict:
         "검사하세요(또는 SyncBatchNorm까지 뜻하는 클래스를 모두 나열하세요).",
     )
     if not callable(answer) or isinstance(answer, nn.Module):
-        return _format_error(
-            "a function of one module", "모듈 하나를 받는 함수", *hints
-        )
+        return format_error("a function of one module", "모듈 하나를 받는 함수", *hints)
     generator_state = torch.random.get_rng_state()
     torch.manual_seed(5)
     convs = [
@@ -181,7 +179,7 @@ def _check_05_6(answer) -> Verdict:
     try:
         model.apply(answer)
     except Exception as error:  # noqa: BLE001 - any failure is the student's to see
-        return _wrong(
+        return wrong(
             f"model.apply(answer) fails: {type(error).__name__}: {error}",
             "model.apply(answer)가 실패합니다.",
             *hints,
@@ -191,13 +189,13 @@ def _check_05_6(answer) -> Verdict:
     for conv in convs:
         w = conv.weight.detach()
         if torch.all(w == 0.5):
-            return _wrong(
+            return wrong(
                 f"{type(conv).__name__}: its weight was not re-initialized.",
                 f"{type(conv).__name__}: 가중치가 다시 초기화되지 않았습니다.",
                 *hints,
             )
         if not (abs(w.mean()) < 0.002 and abs(w.std() - 0.02) < 0.002):
-            return _wrong(
+            return wrong(
                 f"{type(conv).__name__}: weight std {w.std():.4f}, not about 0.02.",
                 f"{type(conv).__name__}: 가중치 표준편차가 {w.std():.4f}입니다 "
                 "(약 0.02가 아님).",
@@ -206,19 +204,19 @@ def _check_05_6(answer) -> Verdict:
     for norm in norms:
         gamma, beta = norm.weight.detach(), norm.bias.detach()
         if torch.all(gamma == 5.0):
-            return _wrong(
+            return wrong(
                 f"{type(norm).__name__}: its gamma was not re-initialized.",
                 f"{type(norm).__name__}: gamma가 다시 초기화되지 않았습니다.",
                 *hints,
             )
         if not (abs(gamma.mean() - 1) < 0.01 and abs(gamma.std() - 0.02) < 0.006):
-            return _wrong(
+            return wrong(
                 f"{type(norm).__name__}: gamma is not about N(1, 0.02).",
                 f"{type(norm).__name__}: gamma가 N(1, 0.02)를 따르지 않습니다.",
                 *hints,
             )
         if not torch.all(beta == 0):
-            return _wrong(
+            return wrong(
                 f"{type(norm).__name__}: beta is not 0.",
                 f"{type(norm).__name__}: beta가 0이 아닙니다.",
                 *hints,
@@ -226,19 +224,19 @@ def _check_05_6(answer) -> Verdict:
     if not (
         torch.all(instance_norm.weight == 5.0) and torch.all(instance_norm.bias == 5.0)
     ):
-        return _wrong(
+        return wrong(
             "It re-initialized an InstanceNorm2d: only BatchNorm gets N(1, 0.02).",
             "InstanceNorm2d까지 다시 초기화했습니다. N(1, 0.02)는 배치 정규화 층에만 "
             "씁니다.",
             *hints,
         )
     if not torch.equal(monitor.weight.detach(), torch.ones(3)):
-        return _wrong(
+        return wrong(
             "It changed a parameter named weight that belongs to no conv or BatchNorm.",
             "합성곱도 배치 정규화도 아닌 모듈의 weight 매개변수를 바꿨습니다.",
             *hints,
         )
-    return _right()
+    return right()
 
 
 CHECKS = {

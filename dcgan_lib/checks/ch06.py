@@ -13,18 +13,18 @@ from torch import nn
 
 from .verdicts import (
     Verdict,
-    _call_failed,
-    _close_float,
-    _format_error,
-    _ints,
-    _right,
-    _wrong,
+    as_ints,
+    call_failed,
+    close_float,
+    format_error,
+    right,
+    wrong,
 )
 
 
 def _check_06_1(answer) -> Verdict:
     """The byte 200 after ToTensor() and Normalize((0.5,), (0.5,))."""
-    return _close_float(
+    return close_float(
         answer,
         200 / 127.5 - 1,
         (
@@ -53,7 +53,7 @@ def _check_06_1(answer) -> Verdict:
 
 def _check_06_2(answer) -> Verdict:
     """BCEWithLogitsLoss of the logit 2 with the fake label 0."""
-    return _close_float(
+    return close_float(
         answer,
         math.log1p(math.exp(2)),
         (
@@ -88,12 +88,12 @@ def _check_06_3(answer) -> Verdict:
         "한 에포크에는 꽉 찬 배치가 5000 // 64개 있고, "
         "dl.train은 모자란 배치를 버립니다.",
     )
-    values = _ints(answer, 1)
+    values = as_ints(answer, 1)
     if values is None:
-        return _format_error("one integer", "정수 하나", *hints)
+        return format_error("one integer", "정수 하나", *hints)
     (value,) = values
     if value == 10 * (5000 // 64):
-        return _right(
+        return right(
             "One step of D (and one of G) per batch: 78 per epoch.",
             "배치마다 D가 한 번(G도 한 번) 갱신됩니다. 에포크마다 78번입니다.",
         )
@@ -109,10 +109,10 @@ def _check_06_3(answer) -> Verdict:
         )
     else:
         why = ("is not it.", "답이 아닙니다.")
-    return _wrong(f"{value}: {why[0]}", f"{value}: {why[1]}", *hints)
+    return wrong(f"{value}: {why[0]}", f"{value}: {why[1]}", *hints)
 
 
-def _tiny_dcgan_06():
+def _tiny_dcgan():
     """A 16x16 DCGAN small enough to train in a check, built from a fixed seed."""
     from ..models import Discriminator, Generator, weights_init
 
@@ -123,7 +123,7 @@ def _tiny_dcgan_06():
     return G, D
 
 
-def _run_d_steps_06(step, G, D, batches):
+def _run_d_steps(step, G, D, batches):
     """Run ``step(D, opt_d, real, G(z))`` once per ``(real, z)`` in ``batches``,
     with one Adam as in the chapter, D holding stale gradients before each step.
 
@@ -142,7 +142,7 @@ def _run_d_steps_06(step, G, D, batches):
     return None
 
 
-def _same_state_06(a: nn.Module, b: nn.Module) -> bool:
+def _same_state(a: nn.Module, b: nn.Module) -> bool:
     sa, sb = a.state_dict(), b.state_dict()
     if sa.keys() != sb.keys():
         return False
@@ -156,7 +156,7 @@ def _same_state_06(a: nn.Module, b: nn.Module) -> bool:
     return True
 
 
-_D_STEPS_06 = 3
+_D_STEPS = 3
 
 
 def _check_06_4(answer) -> Verdict:
@@ -170,63 +170,63 @@ def _check_06_4(answer) -> Verdict:
         "D(fake.detach())에는 레이블 0, backward(), opt_d.step().",
     )
     if not callable(answer) or isinstance(answer, nn.Module):
-        return _format_error(
+        return format_error(
             "a function d_step(D, opt_d, real, fake)",
             "함수 d_step(D, opt_d, real, fake)",
             *hints,
         )
     with torch.random.fork_rng(devices=[]):
         torch.manual_seed(6)
-        G, D = _tiny_dcgan_06()
+        G, D = _tiny_dcgan()
         batches = [
             (torch.rand(8, 1, 16, 16) * 2 - 1, torch.randn(8, 8, 1, 1))
-            for _ in range(_D_STEPS_06)
+            for _ in range(_D_STEPS)
         ]
         G_student, D_student = copy.deepcopy(G), copy.deepcopy(D)
-        error = _run_d_steps_06(answer, G_student, D_student, batches)
+        error = _run_d_steps(answer, G_student, D_student, batches)
         if error is None:
-            _run_d_steps_06(d_step, G, D, batches)
+            _run_d_steps(d_step, G, D, batches)
     if error is not None:
-        return _call_failed(error, *hints)
+        return call_failed(error, *hints)
     leaked = [p.grad for p in G_student.parameters() if p.grad is not None]
     if any(grad.abs().sum() > 0 for grad in leaked):
-        return _wrong(
+        return wrong(
             "G's parameters received gradients: D's step must not reach G.",
             "G의 매개변수가 기울기를 받았습니다. D의 단계는 G까지 가면 안 됩니다.",
             "Pass fake.detach() to D.",
             "D에 fake.detach()를 넘기세요.",
         )
-    _, D_start = _tiny_dcgan_06_start()
-    if _same_state_06(D_student, D_start):
-        return _wrong(
+    _, D_start = _tiny_dcgan_start()
+    if _same_state(D_student, D_start):
+        return wrong(
             "D's weights did not change.",
             "D의 가중치가 바뀌지 않았습니다.",
             *hints,
         )
-    if not _same_state_06(D_student, D):
-        return _wrong(
-            f"D's weights after {_D_STEPS_06} of your steps differ from those after "
-            f"{_D_STEPS_06} of dl.d_step: is the loss BCE on the logits?",
-            f"이 함수로 {_D_STEPS_06}번 갱신한 D의 가중치가 dl.d_step으로 "
-            f"{_D_STEPS_06}번 갱신한 것과 다릅니다. 손실이 로짓에 대한 BCE인가요?",
+    if not _same_state(D_student, D):
+        return wrong(
+            f"D's weights after {_D_STEPS} of your steps differ from those after "
+            f"{_D_STEPS} of dl.d_step: is the loss BCE on the logits?",
+            f"이 함수로 {_D_STEPS}번 갱신한 D의 가중치가 dl.d_step으로 "
+            f"{_D_STEPS}번 갱신한 것과 다릅니다. 손실이 로짓에 대한 BCE인가요?",
             *hints,
         )
-    return _right()
+    return right()
 
 
-def _tiny_dcgan_06_start():
+def _tiny_dcgan_start():
     """The networks of exercise 06.4 before any step (same seed)."""
     with torch.random.fork_rng(devices=[]):
         torch.manual_seed(6)
-        return _tiny_dcgan_06()
+        return _tiny_dcgan()
 
 
-_SETTINGS_06 = {"lr": "lr 1e-3", "beta1": "β1 0.9", "no_bn": "no BN"}
+_SETTINGS = {"lr": "lr 1e-3", "beta1": "β1 0.9", "no_bn": "no BN"}
 # The order of section 6.1: sorted by the MD5 of each setting's name there.
-_MYSTERY_06 = {"A": "no_bn", "B": "lr", "C": "beta1"}
+_MYSTERY = {"A": "no_bn", "B": "lr", "C": "beta1"}
 
 
-def _setting_06(name):
+def _setting(name):
     """Which failure setting a name means ("lr 1e-3", "β1 0.9", "no BN", ...)."""
     if not isinstance(name, str):
         return None
@@ -258,37 +258,35 @@ def _check_06_5(answer) -> Verdict:
     if isinstance(answer, dict):
         keys = {str(k).upper(): v for k, v in answer.items()}
         if set(keys) != {"A", "B", "C"}:
-            return _format_error(*form, *hints)
+            return format_error(*form, *hints)
         values = [keys[letter] for letter in "ABC"]
     elif isinstance(answer, (tuple, list)) and len(answer) == 3:
         values = list(answer)
     else:
-        return _format_error(*form, *hints)
-    given = [_setting_06(v) for v in values]
+        return format_error(*form, *hints)
+    given = [_setting(v) for v in values]
     if None in given or len(set(given)) != 3:
-        names = ", ".join(f'"{v}"' for v in _SETTINGS_06.values())
-        return _wrong(
+        names = ", ".join(f'"{v}"' for v in _SETTINGS.values())
+        return wrong(
             f"Use each of the three settings once: {names}.",
             f"세 설정을 한 번씩 쓰세요: {names}.",
             *hints,
         )
-    wrong = [
-        letter
-        for letter, setting in zip("ABC", given)
-        if setting != _MYSTERY_06[letter]
+    mistaken = [
+        letter for letter, setting in zip("ABC", given) if setting != _MYSTERY[letter]
     ]
-    if wrong:
-        return _wrong(
-            f"Not right for: {', '.join(wrong)}.",
-            f"틀린 것: {', '.join(wrong)}.",
+    if mistaken:
+        return wrong(
+            f"Not right for: {', '.join(mistaken)}.",
+            f"틀린 것: {', '.join(mistaken)}.",
             *hints,
         )
-    return _right()
+    return right()
 
 
 def _check_06_6(answer) -> Verdict:
     """The class entropy of 500 ones and 500 sevens."""
-    return _close_float(
+    return close_float(
         answer,
         math.log(2),
         (

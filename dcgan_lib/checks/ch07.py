@@ -12,23 +12,23 @@ from torch import nn
 
 from .verdicts import (
     Verdict,
-    _call,
-    _call_failed,
-    _close_float,
-    _exact_ints,
-    _format_error,
-    _number,
-    _right,
-    _wrong,
+    as_number,
+    call_failed,
+    call_safely,
+    close_float,
+    exact_ints,
+    format_error,
+    right,
+    wrong,
 )
 
-_SLERP_HINTS_07 = (
+_SLERP_HINTS = (
     "With w the angle between a and b: (sin((1 - t) w) a + sin(t w) b) / sin(w).",
     "w가 a와 b 사이의 각일 때 (sin((1 - t) w) a + sin(t w) b) / sin(w)입니다.",
 )
 
 
-def _slerp_pairs_07():
+def _slerp_pairs():
     """Pairs of equal length at angles from 20 to 160 degrees, fixed by a seed."""
     generator = torch.Generator().manual_seed(7)
     pairs = []
@@ -45,22 +45,22 @@ def _slerp_pairs_07():
 def _check_07_1(answer) -> Verdict:
     """slerp(a, b, t) for two vectors of the same length."""
     if not callable(answer) or isinstance(answer, nn.Module):
-        return _format_error(
-            "a function slerp(a, b, t)", "함수 slerp(a, b, t)", *_SLERP_HINTS_07
+        return format_error(
+            "a function slerp(a, b, t)", "함수 slerp(a, b, t)", *_SLERP_HINTS
         )
-    for a, b in _slerp_pairs_07():
+    for a, b in _slerp_pairs():
         omega = torch.acos(torch.dot(a, b) / (a.norm() * b.norm()))
         for t in (0.0, 0.25, 0.5, 0.8, 1.0):
-            got, error = _call(answer, a.clone(), b.clone(), t)
+            got, error = call_safely(answer, a.clone(), b.clone(), t)
             if error is not None:
-                return _call_failed(error, *_SLERP_HINTS_07)
+                return call_failed(error, *_SLERP_HINTS)
             if got.shape != a.shape or not torch.isfinite(got).all():
-                return _wrong(
+                return wrong(
                     f"For a and b of shape {tuple(a.shape)} it returned "
                     f"{tuple(got.shape)} (or values that are not finite).",
                     f"모양이 {tuple(a.shape)}인 a, b에 {tuple(got.shape)}을(를) "
                     "돌려주었습니다(또는 유한하지 않은 값).",
-                    *_SLERP_HINTS_07,
+                    *_SLERP_HINTS,
                 )
             expected = (
                 torch.sin((1 - t) * omega) * a + torch.sin(t * omega) * b
@@ -68,21 +68,21 @@ def _check_07_1(answer) -> Verdict:
             if torch.allclose(got, expected, rtol=1e-4, atol=1e-4):
                 continue
             if t in (0.0, 1.0):
-                return _wrong(
+                return wrong(
                     f"At t = {t:g} slerp must return {'a' if t == 0 else 'b'} itself.",
                     f"t = {t:g}에서는 {'a' if t == 0 else 'b'} 자신이어야 합니다.",
-                    *_SLERP_HINTS_07,
+                    *_SLERP_HINTS,
                 )
             if not math.isclose(got.norm(), a.norm(), rel_tol=1e-3):
-                return _wrong(
+                return wrong(
                     f"At t = {t:g} the length is {got.norm():.3f}, not ||a|| = "
                     f"{a.norm():.3f}: slerp stays on the sphere (lerp cuts inside).",
                     f"t = {t:g}에서 길이가 {got.norm():.3f}로 ||a|| = {a.norm():.3f}"
                     "가 아닙니다. slerp는 구면 위에 머뭅니다(lerp는 안쪽을 지납니다).",
-                    *_SLERP_HINTS_07,
+                    *_SLERP_HINTS,
                 )
             turned = torch.acos((torch.dot(got, a) / a.norm() ** 2).clamp(-1, 1))
-            return _wrong(
+            return wrong(
                 f"The length is right, but at t = {t:g} the path has turned "
                 f"{math.degrees(turned):.1f} degrees from a, not t w = "
                 f"{math.degrees(t * omega):.1f}: slerp turns at a constant speed "
@@ -90,14 +90,14 @@ def _check_07_1(answer) -> Verdict:
                 f"길이는 맞지만 t = {t:g}에서 a로부터 {math.degrees(turned):.1f}도 "
                 f"돌았습니다. t w = {math.degrees(t * omega):.1f}도여야 합니다. "
                 "slerp는 일정한 속도로 돕니다(lerp를 정규화하면 그렇지 않습니다).",
-                *_SLERP_HINTS_07,
+                *_SLERP_HINTS,
             )
-    return _right()
+    return right()
 
 
 def _check_07_2(answer) -> Verdict:
     """The typical length of the lerp midpoint of two independent z in 64 dims."""
-    return _close_float(
+    return close_float(
         answer,
         (math.sqrt(63.5 / 2) + math.sqrt(32)) / 2,  # both ways of saying it count
         (
@@ -135,7 +135,7 @@ def _check_07_2(answer) -> Verdict:
     )
 
 
-_EXEMPLAR_HINTS_07 = (
+_EXEMPLAR_HINTS = (
     "Keep the images labelled `digit`, compute each one's ink ((x + 1) / 2 summed), "
     "and return the indices (into the whole batch) of the k largest.",
     "레이블이 `digit`인 이미지만 남기고 각각의 잉크((x + 1) / 2의 합)를 구해, "
@@ -143,7 +143,7 @@ _EXEMPLAR_HINTS_07 = (
 )
 
 
-def _exemplar_batch_07():
+def exemplar_batch():
     """40 synthetic digits, labels 0-3: in every label half are large but dim (grey
     strokes, no pixel above 0), half small but bright, so that the most ink and the
     most bright pixels pick different images."""
@@ -165,26 +165,26 @@ def _check_07_3(answer) -> Verdict:
     """answer(images, labels, digit, k): indices of the k images of `digit` with
     the most ink."""
     if not callable(answer) or isinstance(answer, nn.Module):
-        return _format_error(
+        return format_error(
             "a function thickest(images, labels, digit, k)",
             "함수 thickest(images, labels, digit, k)",
-            *_EXEMPLAR_HINTS_07,
+            *_EXEMPLAR_HINTS,
         )
-    images, labels = _exemplar_batch_07()
+    images, labels = exemplar_batch()
     ink = ((images + 1) / 2).flatten(1).sum(1)
     for digit, k in ((2, 3), (0, 4)):
         try:
             got = answer(images.clone(), labels.clone(), digit, k)
             got = torch.as_tensor(got)
         except Exception as error:  # noqa: BLE001
-            return _call_failed(error, *_EXEMPLAR_HINTS_07)
+            return call_failed(error, *_EXEMPLAR_HINTS)
         if got.dim() != 1 or got.dtype not in (torch.int64, torch.int32):
-            return _wrong(
+            return wrong(
                 f"It returned a tensor of shape {tuple(got.shape)} and type "
                 f"{got.dtype}: expected k indices (integers), not images.",
                 f"모양 {tuple(got.shape)}, 자료형 {got.dtype}을(를) 돌려주었습니다. "
                 "이미지가 아니라 인덱스(정수) k개여야 합니다.",
-                *_EXEMPLAR_HINTS_07,
+                *_EXEMPLAR_HINTS,
             )
         mine = (labels == digit).nonzero().flatten()
         expected = set(mine[ink[mine].topk(k).indices].tolist())
@@ -215,13 +215,13 @@ def _check_07_3(answer) -> Verdict:
                 "잉크가 가장 많은 k개가 아닙니다(잉크 질량은 [0, 1]로 옮긴 픽셀 "
                 "값의 합이지, 밝은 픽셀의 개수가 아닙니다).",
             )
-        return _wrong(why[0], why[1], *_EXEMPLAR_HINTS_07)
-    return _right()
+        return wrong(why[0], why[1], *_EXEMPLAR_HINTS)
+    return right()
 
 
 def _check_07_4(answer) -> Verdict:
     """The number of frames of dl.walk through 9 points, 8 steps between them."""
-    return _exact_ints(
+    return exact_ints(
         answer,
         (8 * 8 + 1,),
         ("one integer", "정수 하나"),
@@ -244,11 +244,11 @@ def _check_07_5(answer) -> Verdict:
         "scipy.stats.binom.sf(76, 100, 0.6) 또는 "
         "binomtest(..., alternative='greater').",
     )
-    value = _number(answer)
+    value = as_number(answer)
     if value is None:
-        return _format_error("one number (a float)", "숫자(실수) 하나", *hints)
+        return format_error("one number (a float)", "숫자(실수) 하나", *hints)
     if math.isclose(value, expected, rel_tol=0.01):
-        return _right()
+        return right()
     traps = (
         (
             stats.binomtest(77, 100, 0.6).pvalue,
@@ -274,10 +274,8 @@ def _check_07_5(answer) -> Verdict:
     )
     for trap, why_en, why_ko in traps:
         if math.isclose(value, trap, rel_tol=0.01):
-            return _wrong(f"{value:.3g}: {why_en}", f"{value:.3g}: {why_ko}", *hints)
-    return _wrong(
-        f"{value:.3g} is not it.", f"{value:.3g}은(는) 답이 아닙니다.", *hints
-    )
+            return wrong(f"{value:.3g}: {why_en}", f"{value:.3g}: {why_ko}", *hints)
+    return wrong(f"{value:.3g} is not it.", f"{value:.3g}은(는) 답이 아닙니다.", *hints)
 
 
 CHECKS = {

@@ -11,23 +11,23 @@ from torch import nn
 
 from .verdicts import (
     Verdict,
-    _call,
-    _call_failed,
-    _close_float,
-    _exact_ints,
-    _format_error,
-    _right,
-    _wrong,
+    call_failed,
+    call_safely,
+    close_float,
+    exact_ints,
+    format_error,
+    right,
+    wrong,
 )
 
 
 def _not_a_function(name, hints) -> Verdict:
-    return _format_error(f"a function {name}", f"함수 {name}", *hints)
+    return format_error(f"a function {name}", f"함수 {name}", *hints)
 
 
 def _check_08_1(answer) -> Verdict:
     """Length of section 5.1's feature vector for the tutorial's 64x64 D (ndf=64)."""
-    return _exact_ints(
+    return exact_ints(
         answer,
         ((64 + 128 + 256 + 512) * 4 * 4,),
         ("one integer", "정수 하나"),
@@ -40,7 +40,7 @@ def _check_08_1(answer) -> Verdict:
     )
 
 
-_POOL_HINTS_08 = (
+_POOL_HINTS = (
     "For each image and each map, the largest value in each of grid x grid equal "
     "cells (F.adaptive_max_pool2d), then .flatten(1): shape (B, C * grid * grid).",
     "이미지마다, 맵마다 grid x grid개의 같은 칸에서 가장 큰 값을 고르고"
@@ -51,7 +51,7 @@ _POOL_HINTS_08 = (
 def _check_08_2(answer) -> Verdict:
     """answer(maps, grid): each map max-pooled to grid x grid, flattened per image."""
     if not callable(answer) or isinstance(answer, nn.Module):
-        return _not_a_function("pool(maps, grid)", _POOL_HINTS_08)
+        return _not_a_function("pool(maps, grid)", _POOL_HINTS)
     generator = torch.Generator().manual_seed(80)
     for shape, grid in (
         ((3, 5, 16, 16), 4),
@@ -60,9 +60,9 @@ def _check_08_2(answer) -> Verdict:
         ((3, 2, 8, 8), 2),
     ):
         maps = torch.randn(shape, generator=generator, dtype=torch.float64)
-        got, error = _call(answer, maps.clone(), grid)
+        got, error = call_safely(answer, maps.clone(), grid)
         if error is not None:
-            return _call_failed(error, *_POOL_HINTS_08)
+            return call_failed(error, *_POOL_HINTS)
         expected = F.adaptive_max_pool2d(maps, grid).flatten(1)
         if got.shape != expected.shape:
             if got.shape == (shape[0], shape[1], grid, grid):
@@ -78,7 +78,7 @@ def _check_08_2(answer) -> Verdict:
                     f"모양 {shape}, grid {grid}에 모양 {tuple(got.shape)}을(를) "
                     f"돌려주었습니다. {tuple(expected.shape)}이어야 합니다.",
                 )
-            return _wrong(*why, *_POOL_HINTS_08)
+            return wrong(*why, *_POOL_HINTS)
         if torch.allclose(got, expected, atol=1e-5):
             continue
         if torch.allclose(got, F.adaptive_avg_pool2d(maps, grid).flatten(1), atol=1e-5):
@@ -92,11 +92,11 @@ def _check_08_2(answer) -> Verdict:
                 "maximum.",
                 f"모양 {shape}의 맵에서 각 칸의 최댓값과 다릅니다.",
             )
-        return _wrong(*why, *_POOL_HINTS_08)
-    return _right()
+        return wrong(*why, *_POOL_HINTS)
+    return right()
 
 
-_NEAREST_HINTS_08 = (
+_NEAREST_HINTS = (
     "Flatten both to rows, take the Euclidean distance of every query to every bank "
     'image (torch.cdist with compute_mode="donot_use_mm_for_euclid_dist", exact for '
     "copies), and keep each query's smallest: shape (N,).",
@@ -110,7 +110,7 @@ def _check_08_3(answer) -> Verdict:
     """answer(queries, bank): each query's Euclidean distance to its nearest bank
     image."""
     if not callable(answer) or isinstance(answer, nn.Module):
-        return _not_a_function("nearest_distance(queries, bank)", _NEAREST_HINTS_08)
+        return _not_a_function("nearest_distance(queries, bank)", _NEAREST_HINTS)
     generator = torch.Generator().manual_seed(81)
     bank = torch.rand(30, 1, 8, 8, generator=generator, dtype=torch.float64) * 2 - 1
     noise = torch.randn(6, 1, 8, 8, generator=generator, dtype=torch.float64)
@@ -118,32 +118,32 @@ def _check_08_3(answer) -> Verdict:
     try:
         returned = answer(queries.clone(), bank.clone())
     except Exception as error:  # noqa: BLE001 - any failure is the student's to see
-        return _call_failed(error, *_NEAREST_HINTS_08)
+        return call_failed(error, *_NEAREST_HINTS)
     if isinstance(returned, tuple):
-        return _wrong(
+        return wrong(
             "it returned a tuple (like dl.nearest_neighbours' distances and indices): "
             "return the distances only, shape (N,).",
             "튜플을 돌려주었습니다(dl.nearest_neighbours의 거리와 인덱스처럼). 거리만 "
             "모양 (N,)으로 돌려주세요.",
-            *_NEAREST_HINTS_08,
+            *_NEAREST_HINTS,
         )
-    got, error = _call(lambda: returned)
+    got, error = call_safely(lambda: returned)
     if error is not None:
-        return _call_failed(error, *_NEAREST_HINTS_08)
+        return call_failed(error, *_NEAREST_HINTS)
     all_pairs = torch.cdist(queries.flatten(1), bank.flatten(1))
     expected = all_pairs.min(dim=1).values
     if got.shape in ((len(queries), 1), (1, len(queries))):
         got = got.flatten()
     if got.shape != expected.shape:
-        return _wrong(
+        return wrong(
             f"for 10 queries it returned shape {tuple(got.shape)}: expected one "
             "distance per query, shape (10,).",
             f"질의 10개에 모양 {tuple(got.shape)}을(를) 돌려주었습니다. 질의마다 "
             "거리 하나, 모양 (10,)이어야 합니다.",
-            *_NEAREST_HINTS_08,
+            *_NEAREST_HINTS,
         )
     if torch.allclose(got, expected, rtol=1e-4, atol=1e-4):
-        return _exact_copies_08(answer)
+        return _exact_copies(answer)
     traps = [
         (
             expected**2,
@@ -174,29 +174,29 @@ def _check_08_3(answer) -> Verdict:
     ]
     for value, why_en, why_ko in traps:
         if torch.allclose(got, value, rtol=1e-4, atol=1e-4):
-            return _wrong(why_en, why_ko, *_NEAREST_HINTS_08)
-    return _wrong(
+            return wrong(why_en, why_ko, *_NEAREST_HINTS)
+    return wrong(
         "the distances differ from each query's nearest Euclidean distance (a copy "
         "of a bank image must get 0).",
         "질의마다의 가장 가까운 유클리드 거리와 다릅니다(뱅크 이미지의 복사본은 "
         "0이어야 합니다).",
-        *_NEAREST_HINTS_08,
+        *_NEAREST_HINTS,
     )
 
 
-def _exact_copies_08(answer) -> Verdict:
+def _exact_copies(answer) -> Verdict:
     """Copies among float32 digit-sized images must be at distance 0 exactly: the
     |a|^2 + |b|^2 - 2ab shortcut of torch.cdist's default leaves about 0.01."""
     generator = torch.Generator().manual_seed(82)
     bank = torch.rand(200, 1, 32, 32, generator=generator) * 2 - 1  # float32
-    got, error = _call(answer, bank[:30].clone(), bank.clone())
+    got, error = call_safely(answer, bank[:30].clone(), bank.clone())
     if error is not None:
-        return _call_failed(error, *_NEAREST_HINTS_08)
+        return call_failed(error, *_NEAREST_HINTS)
     got = got.flatten()
     if got.shape == (30,) and got.abs().max() == 0:
-        return _right()
+        return right()
     found = got.abs().max().item() if got.shape == (30,) else float("nan")
-    return _wrong(
+    return wrong(
         f"on float32 images of 32 x 32, copies of bank images got distances up to "
         f"{found:.4f}, not 0: torch.cdist's default takes the shortcut "
         "|a|^2 + |b|^2 - 2ab, which cancels badly; pass "
@@ -207,7 +207,7 @@ def _exact_copies_08(answer) -> Verdict:
         "뺄셈 오차가 큽니다. "
         'compute_mode="donot_use_mm_for_euclid_dist"를 넘기거나 두 이미지를 직접 '
         "빼서 계산하세요.",
-        *_NEAREST_HINTS_08,
+        *_NEAREST_HINTS,
     )
 
 
@@ -249,7 +249,7 @@ def _check_08_4(answer) -> Verdict:
             "모든 샘플이 G가 본 적 없는 숫자에 더 가깝다는 뜻입니다.",
         ),
     ]
-    return _close_float(answer, 0.5, hints, traps=traps, tol=1e-9)
+    return close_float(answer, 0.5, hints, traps=traps, tol=1e-9)
 
 
 CHECKS = {

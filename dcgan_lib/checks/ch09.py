@@ -11,16 +11,16 @@ from torch import nn
 
 from .verdicts import (
     Verdict,
-    _call,
-    _call_failed,
-    _close_float,
-    _format_error,
-    _integer,
-    _right,
-    _wrong,
+    as_integer,
+    call_failed,
+    call_safely,
+    close_float,
+    format_error,
+    right,
+    wrong,
 )
 
-_VARIANCE_HINTS_09 = (
+_VARIANCE_HINTS = (
     "Each share's variance is measured around its own mean. The batch's variance "
     "adds how far those means lie from the batch's mean: mean of the variances + "
     "mean of (share mean - batch mean)^2, the latter divided by the number of "
@@ -36,10 +36,10 @@ def _check_09_1(answer) -> Verdict:
     """answer(means, variances): the batch's per-channel variance from equal shares'
     means and (biased) variances, each of shape (shares, channels)."""
     if not callable(answer) or isinstance(answer, nn.Module):
-        return _format_error(
+        return format_error(
             "a function batch_variance(means, variances)",
             "함수 batch_variance(means, variances)",
-            *_VARIANCE_HINTS_09,
+            *_VARIANCE_HINTS,
         )
     generator = torch.Generator().manual_seed(90)
     for shares, per_share, channels in ((2, 32, 5), (4, 16, 3), (8, 8, 6)):
@@ -48,16 +48,16 @@ def _check_09_1(answer) -> Verdict:
         x = (x + torch.randn(shares, 1, channels, generator=generator)).double()
         means, variances = x.mean(dim=1), x.var(dim=1, unbiased=False)
         expected = x.reshape(-1, channels).var(dim=0, unbiased=False)
-        got, error = _call(answer, means.clone(), variances.clone())
+        got, error = call_safely(answer, means.clone(), variances.clone())
         if error is not None:
-            return _call_failed(error, *_VARIANCE_HINTS_09)
+            return call_failed(error, *_VARIANCE_HINTS)
         if got.shape != expected.shape:
-            return _wrong(
+            return wrong(
                 f"for {shares} shares of {channels} channels it returned shape "
                 f"{tuple(got.shape)}, not ({channels},): one variance per channel.",
                 f"몫 {shares}개, 채널 {channels}개에 모양 {tuple(got.shape)}을(를) "
                 f"돌려주었습니다. 채널마다 분산 하나, 모양 ({channels},)이어야 합니다.",
-                *_VARIANCE_HINTS_09,
+                *_VARIANCE_HINTS,
             )
         if torch.allclose(got, expected, rtol=1e-5, atol=1e-8):
             continue
@@ -97,19 +97,19 @@ def _check_09_1(answer) -> Verdict:
         ]
         for value, why_en, why_ko in traps:
             if torch.allclose(got, value, rtol=1e-5, atol=1e-8):
-                return _wrong(why_en, why_ko, *_VARIANCE_HINTS_09)
-        return _wrong(
+                return wrong(why_en, why_ko, *_VARIANCE_HINTS)
+        return wrong(
             f"for {shares} shares the values differ from the variance of the whole "
             "batch.",
             f"몫 {shares}개일 때 배치 전체의 분산과 값이 다릅니다.",
-            *_VARIANCE_HINTS_09,
+            *_VARIANCE_HINTS,
         )
-    return _right()
+    return right()
 
 
 def _check_09_2(answer) -> Verdict:
     """Steps after which compiling (45 s) pays off at 120 ms eager, 90 ms compiled."""
-    return _close_float(
+    return close_float(
         answer,
         45 / (0.120 - 0.090),
         (
@@ -144,7 +144,7 @@ def _check_09_2(answer) -> Verdict:
     )
 
 
-_EPOCH_HINTS_09 = (
+_EPOCH_HINTS = (
     "In dcgan_lib the batch size is the batch of all processes together: each of "
     "the 4 processes takes 64 / 4 = 16 digits of every batch. How many whole "
     "batches of 64 does an epoch of 5,000 digits hold?",
@@ -156,11 +156,11 @@ _EPOCH_HINTS_09 = (
 
 def _check_09_3(answer) -> Verdict:
     """Steps in an epoch of 5,000 digits, batch 64, under torchrun with 4 processes."""
-    value = _integer(answer)
+    value = as_integer(answer)
     if value is None:
-        return _format_error("one whole number", "정수 하나", *_EPOCH_HINTS_09)
+        return format_error("one whole number", "정수 하나", *_EPOCH_HINTS)
     if value == 5000 // 64:
-        return _right(
+        return right(
             "4 processes share each batch: the same steps, each a quarter of the "
             "work per process.",
             "프로세스 4개가 배치 하나를 나눠 맡습니다. 단계 수는 같고, 프로세스마다 "
@@ -187,17 +187,15 @@ def _check_09_3(answer) -> Verdict:
         ),
     }
     if value in traps:
-        return _wrong(
+        return wrong(
             f"{value}: {traps[value][0]}",
             f"{value}: {traps[value][1]}",
-            *_EPOCH_HINTS_09,
+            *_EPOCH_HINTS,
         )
-    return _wrong(
-        f"{value} is not it.", f"{value}은(는) 답이 아닙니다.", *_EPOCH_HINTS_09
-    )
+    return wrong(f"{value} is not it.", f"{value}은(는) 답이 아닙니다.", *_EPOCH_HINTS)
 
 
-_UNDERFLOW_HINTS_09 = (
+_UNDERFLOW_HINTS = (
     "Cast to float16 and count what became exactly 0 among the values that were not "
     "0 before; divide by how many were not 0. float16 has subnormal numbers down to "
     "2^-24 and rounds to the nearest number (a tie to the one with an even last "
@@ -212,10 +210,10 @@ _UNDERFLOW_HINTS_09 = (
 def _check_09_4(answer) -> Verdict:
     """answer(grads): the share of non-zero float32 values that float16 makes 0."""
     if not callable(answer) or isinstance(answer, nn.Module):
-        return _format_error(
+        return format_error(
             "a function lost_in_fp16(grads)",
             "함수 lost_in_fp16(grads)",
-            *_UNDERFLOW_HINTS_09,
+            *_UNDERFLOW_HINTS,
         )
     generator = torch.Generator().manual_seed(94)
     grads = torch.exp2(-40 * torch.rand(4000, generator=generator)) * torch.sign(
@@ -228,20 +226,20 @@ def _check_09_4(answer) -> Verdict:
     grads = grads.float()
     nonzero = grads != 0
     expected = ((grads.half() == 0) & nonzero).sum().item() / nonzero.sum().item()
-    got, error = _call(answer, grads.clone())
+    got, error = call_safely(answer, grads.clone())
     if error is not None:
-        return _call_failed(error, *_UNDERFLOW_HINTS_09)
+        return call_failed(error, *_UNDERFLOW_HINTS)
     if got.numel() != 1:
-        return _wrong(
+        return wrong(
             f"it returned {got.numel()} values: return one share (a number between "
             "0 and 1).",
             f"값을 {got.numel()}개 돌려주었습니다. 비율 하나(0과 1 사이의 수)를 "
             "돌려주세요.",
-            *_UNDERFLOW_HINTS_09,
+            *_UNDERFLOW_HINTS,
         )
     value = got.item()
     if abs(value - expected) < 1e-6:
-        return _right()
+        return right()
     n = nonzero.sum().item()
     traps = [
         (
@@ -285,11 +283,11 @@ def _check_09_4(answer) -> Verdict:
     ]
     for trap, why_en, why_ko in traps:
         if abs(value - trap) < 1e-6:
-            return _wrong(why_en, why_ko, *_UNDERFLOW_HINTS_09)
-    return _wrong(
+            return wrong(why_en, why_ko, *_UNDERFLOW_HINTS)
+    return wrong(
         f"{value:.4g} is not the share of non-zero values that float16 stores as 0.",
         f"{value:.4g}은(는) 0이 아니던 값 가운데 float16에서 0이 되는 비율이 아닙니다.",
-        *_UNDERFLOW_HINTS_09,
+        *_UNDERFLOW_HINTS,
     )
 
 
