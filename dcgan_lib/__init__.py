@@ -1,8 +1,10 @@
 """dcgan_lib: the small shared library behind the DCGAN Book.
 
 One concept per module: config, models, shapes, data, device, precision, train,
-distributed, checkpoints, sampling, latent, inside, metrics, viz, widgets, exercises
-(each chapter's checks in checks/).
+distributed, checkpoints, sampling, latent, inside, metrics, measured, viz, widgets,
+exercises (each chapter's checks in checks/). The chapters use the names below and
+nothing else (tests/test_public_api.py checks): ``import dcgan_lib as dl``, and
+``from dcgan_lib import exercises`` for the checks.
 """
 
 from . import exercises
@@ -10,7 +12,7 @@ from .checkpoints import load_checkpoint, save_checkpoint
 from .config import BOOK_SETTINGS, BOOK_STEPS, Config, book_config, fast_mode
 from .data import ImageFolderFlat, load_dataset, to_unit_range
 from .device import describe_machine, get_device, seed_everything
-from .distributed import init_distributed, rank_and_world
+from .distributed import init_distributed, rank_and_world, shard
 from .inside import (
     channels_dropped,
     feature_maps,
@@ -19,6 +21,7 @@ from .inside import (
     pooled_features,
 )
 from .latent import (
+    INTERPOLATION_METHODS,
     arithmetic,
     concept_vector,
     interpolate,
@@ -27,7 +30,13 @@ from .latent import (
     slerp,
     walk,
 )
-from .metrics import digit_classifier, frechet_distance, sample_quality
+from .measured import measurement
+from .metrics import (
+    digit_classifier,
+    frechet_distance,
+    held_out_split,
+    sample_quality,
+)
 from .models import Discriminator, Generator, build_models, weights_init
 from .precision import PRECISIONS, autocast, choose_precision, make_scaler
 from .sampling import generate, prepare_for_sampling
@@ -47,6 +56,8 @@ from .train import (
 from .viz import (
     compact_figures,
     conv_diagram,
+    generator_diagram,
+    image_grid,
     plot_history,
     samples_gif,
     show_grid,
@@ -55,25 +66,59 @@ from .viz import (
 from .widgets import conv_calculator, latent_explorer
 
 __all__ = [
-    "Config",
+    # every chapter: set-up, the machine, the data, the exercises' checks
     "fast_mode",
+    "use_hangul_font",
+    "compact_figures",
+    "seed_everything",
+    "describe_machine",
+    "get_device",
+    "load_dataset",
+    "ImageFolderFlat",
+    "exercises",
+    # 02 the architecture: the paper's G and D, sized by one Config
+    "Config",
+    "Generator",
+    "Discriminator",
+    "to_unit_range",
+    # 03 shape arithmetic of (transposed) convolutions
+    "conv2d_out",
+    "conv_transpose2d_out",
+    "layer_shapes",
+    "LayerShape",
+    "conv_diagram",
+    "generator_diagram",
+    "conv_calculator",
+    # 04 batch normalization: brief training runs, sampling in eval mode
+    "weights_init",
+    "build_models",
+    "train",
+    "plot_history",
+    "prepare_for_sampling",
+    "generate",
+    # 05 weight initialization: the training step, one step at a time
+    "make_optimizers",
+    "d_step",
+    "g_step",
+    # 06 training: the book's settings, its quality scores and measurements
     "book_config",
     "BOOK_SETTINGS",
     "BOOK_STEPS",
-    "Generator",
-    "Discriminator",
-    "weights_init",
-    "build_models",
-    "init_distributed",
-    "rank_and_world",
-    "speed_up",
-    "training_step",
+    "update_ema",
+    "History",
+    "TrainingInterrupted",
     "PRECISIONS",
     "choose_precision",
-    "autocast",
-    "make_scaler",
-    "prepare_for_sampling",
-    "generate",
+    "show_grid",
+    "samples_gif",
+    "digit_classifier",
+    "sample_quality",
+    "frechet_distance",
+    "measurement",
+    # 07 the latent space: a trained G (loaded or trained), walks, arithmetic
+    "load_or_train",
+    "held_out_split",
+    "INTERPOLATION_METHODS",
     "lerp",
     "slerp",
     "interpolate",
@@ -81,41 +126,22 @@ __all__ = [
     "concept_vector",
     "arithmetic",
     "project",
+    "latent_explorer",
+    # 08 inside a DCGAN: filters, feature maps, memorization, features
+    "image_grid",
     "feature_maps",
     "pooled_features",
     "channels_dropped",
     "nearest_neighbours",
     "linear_probe",
-    "conv2d_out",
-    "conv_transpose2d_out",
-    "layer_shapes",
-    "LayerShape",
-    "load_dataset",
-    "ImageFolderFlat",
-    "to_unit_range",
-    "get_device",
-    "seed_everything",
-    "describe_machine",
-    "show_grid",
-    "plot_history",
-    "samples_gif",
-    "train",
-    "update_ema",
-    "d_step",
-    "g_step",
-    "make_optimizers",
-    "History",
-    "TrainingInterrupted",
+    # 09 going faster: mixed precision, compile, checkpoints, many processes
+    "autocast",
+    "make_scaler",
+    "training_step",
+    "speed_up",
     "save_checkpoint",
     "load_checkpoint",
-    "load_or_train",
-    "sample_quality",
-    "frechet_distance",
-    "digit_classifier",
-    "use_hangul_font",
-    "compact_figures",
-    "conv_diagram",
-    "conv_calculator",
-    "latent_explorer",
-    "exercises",
+    "init_distributed",
+    "rank_and_world",
+    "shard",
 ]
