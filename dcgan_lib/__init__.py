@@ -91,7 +91,6 @@ __all__ = [
     "conv_calculator",
     # 04 batch normalization: brief training runs, sampling in eval mode
     "weights_init",
-    "build_models",
     "train",
     "plot_history",
     "prepare_for_sampling",
@@ -128,6 +127,7 @@ __all__ = [
     "project",
     "latent_explorer",
     # 08 inside a DCGAN: filters, feature maps, memorization, features
+    "build_models",
     "image_grid",
     "feature_maps",
     "pooled_features",
