@@ -2,7 +2,9 @@
 
 Every notebook runs top to bottom in a fresh kernel with DCGAN_FAST=1, as nbval
 runs it in `pytest`; the wall time of each, and its slowest cells, are printed and
-written as JSON. The budget is 45 s a notebook on a 2-core CPU (CONTRIBUTING.md):
+written as JSON: to a new file dcgan_lib/measurements/notebook_times-<UTC time>.json,
+beside the last committed timing notebook_times.json (--book replaces that one, --out
+writes elsewhere). The budget is 45 s a notebook on a 2-core CPU (CONTRIBUTING.md):
 notebooks over it are named at the end, and the exit status is 1.
 
     python benchmarks/notebook_times.py                       # every notebook
@@ -22,6 +24,8 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "benchmarks"))
+from result_files import add_output_options, output_path  # noqa: E402
 
 
 def run(path: Path) -> dict:
@@ -66,7 +70,7 @@ def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("notebooks", nargs="*", type=Path, help="default: all")
     parser.add_argument("--budget", type=float, default=45.0, help="seconds")
-    parser.add_argument("--out", type=Path, help="write the results as JSON here")
+    add_output_options(parser, "notebook_times", ".json")
     args = parser.parse_args(argv)
     notebooks = args.notebooks or sorted(ROOT.glob("notebooks/*/*.ipynb"))
     missing = [str(p) for p in notebooks if not p.is_file()]
@@ -89,16 +93,18 @@ def main(argv=None) -> int:
     total = sum(r["seconds"] for r in results.values())
     over = [name for name, r in results.items() if r["seconds"] > args.budget]
     print(f"{total:6.1f} s  in all, {len(results)} notebooks")
-    if args.out:
-        record = {
-            "benchmark": "benchmarks/notebook_times.py",
-            "machine": dl.describe_machine(),
-            "date": datetime.now(timezone.utc).isoformat(timespec="seconds"),
-            "budget_seconds": args.budget,
-            "total_seconds": round(total, 1),
-            "notebooks": results,
-        }
-        args.out.write_text(json.dumps(record, indent=1, ensure_ascii=False) + "\n")
+    record = {
+        "benchmark": "benchmarks/notebook_times.py",
+        "machine": dl.describe_machine(),
+        "date": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        "budget_seconds": args.budget,
+        "total_seconds": round(total, 1),
+        "notebooks": results,
+    }
+    out = output_path(args, "notebook_times", ".json")
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(json.dumps(record, indent=1, ensure_ascii=False) + "\n")
+    print(f"wrote {out}")
     if over:
         print(f"over the {args.budget:g} s budget: {', '.join(over)}")
         return 1

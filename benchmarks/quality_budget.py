@@ -13,6 +13,11 @@ The target: confidence >= 0.90 and entropy >= 0.95 ln 10.
     python benchmarks/quality_budget.py --seeds 0 1 2 3 4 -- --lr 2e-4
                                         # flags after -- go to `train` as they are
 
+The results go, as JSON, to a new file dcgan_lib/measurements/
+quality_budget_<precision>-<UTC time>.json, beside the book's quality_budget_fp32.json
+(chapter 06 quotes that one; --book replaces it, and only from the book's protocol:
+--precision fp32, 300 s, no flags for `train`); --out FILE writes elsewhere.
+
 A benchmark, not a test: it takes (seconds + ~30 s) per seed, and its numbers
 depend on the machine (the CPU is printed with them).
 """
@@ -31,6 +36,9 @@ from pathlib import Path
 import torch
 
 import dcgan_lib as dl
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from result_files import add_output_options, output_path  # noqa: E402
 
 TARGET_CONFIDENCE, TARGET_ENTROPY = 0.90, 0.95 * math.log(10)
 
@@ -97,9 +105,16 @@ def main() -> None:
     parser.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2])
     parser.add_argument("--seconds", type=float, default=300)
     parser.add_argument("--precision", default="auto", choices=dl.PRECISIONS)
-    parser.add_argument("--json", type=Path, help="also write the results here")
+    add_output_options(parser, "quality_budget_<precision>", ".json")
     parser.add_argument("extra", nargs="*", help="flags for `train`, after --")
     args = parser.parse_args()
+    book_protocol = args.precision == "fp32" and args.seconds == 300 and not args.extra
+    if args.book and not book_protocol:
+        parser.error(
+            "--book replaces the measurement chapter 06 quotes: run it with "
+            "--precision fp32, --seconds 300 and no flags for `train`"
+        )
+    out = output_path(args, f"quality_budget_{args.precision}", ".json")
 
     real = dl.load_dataset("mnist5k", image_size=32).tensors[0]
     halves = torch.randperm(len(real), generator=torch.Generator().manual_seed(1))
@@ -165,25 +180,20 @@ def main() -> None:
         f"target (confidence >= {TARGET_CONFIDENCE}, entropy >= "
         f"{TARGET_ENTROPY:.3f}) met on average: {met}"
     )
-    if args.json:
-        args.json.parent.mkdir(parents=True, exist_ok=True)
-        args.json.write_text(
-            json.dumps(
-                {
-                    "machine": dl.describe_machine("cpu"),
-                    "precision": args.precision,
-                    "chosen": chosen,
-                    "seconds": args.seconds,
-                    "train_flags": args.extra,
-                    "fd_floor": round(fd_floor, 4),
-                    "runs": rows,
-                    "summary": summary,
-                    "target_met": met,
-                },
-                indent=1,
-            )
-            + "\n"
-        )
+    record = {
+        "machine": dl.describe_machine("cpu"),
+        "precision": args.precision,
+        "chosen": chosen,
+        "seconds": args.seconds,
+        "train_flags": args.extra,
+        "fd_floor": round(fd_floor, 4),
+        "runs": rows,
+        "summary": summary,
+        "target_met": met,
+    }
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(json.dumps(record, indent=1) + "\n")
+    print(f"wrote {out}")
 
 
 if __name__ == "__main__":

@@ -24,9 +24,11 @@ of the book's digit classifier, and the Fréchet distance to 2,500 real digits. 
 target (benchmarks/quality_budget.py): confidence >= 0.90 and entropy >= 0.95 ln 10.
 The time to target is training seconds, first checkpoint that meets it.
 
-Output: a line per score, a summary, and JSON (default
-benchmarks/results/time_to_quality.json; an existing file only with --force).
-A benchmark, not a test: run it on a quiet machine.
+Output: a line per score, a summary, and JSON in a new file
+dcgan_lib/measurements/time_to_quality-<UTC time>.json, beside the book's
+time_to_quality.json (chapter 09 quotes that one; --book replaces it, --out FILE writes
+elsewhere, an existing FILE only with --force). A benchmark, not a test: run it on a
+quiet machine.
 """
 
 from __future__ import annotations
@@ -46,6 +48,7 @@ import dcgan_lib as dl
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 from quality_budget import TARGET_CONFIDENCE, TARGET_ENTROPY  # noqa: E402
+from result_files import add_output_options, output_path  # noqa: E402
 
 
 def _real_and_classifier():
@@ -145,17 +148,16 @@ def main() -> int:
     parser.add_argument("--slice", type=float, default=30, help="seconds per turn")
     parser.add_argument("--book-compile", action="store_true")
     parser.add_argument("--book-channels-last", action="store_true")
-    parser.add_argument(
-        "--out", type=Path, default=HERE / "results" / "time_to_quality.json"
-    )
-    parser.add_argument("--force", action="store_true")
+    add_output_options(parser, "time_to_quality", ".json")
+    parser.add_argument("--force", action="store_true", help="replace an --out file")
     args = parser.parse_args()
-    if args.out.exists() and not args.force:
+    if args.out is not None and args.out.exists() and not args.force:
         parser.exit(
             2,
             f"time_to_quality.py: error: {args.out} exists; pass --force to "
             "replace it or choose another --out\n",
         )
+    out = output_path(args, "time_to_quality", ".json")
     context = mp.get_context("spawn")
     runs = {}
     options = {"compile": args.book_compile, "channels_last": args.book_channels_last}
@@ -244,9 +246,9 @@ def main() -> int:
     if tutorial and book:
         result["ratio"] = round(tutorial["seconds"] / book["seconds"], 2)
         print(f"time to target: book {result['ratio']:.2f}x faster than the tutorial")
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    args.out.write_text(json.dumps(result, indent=1) + "\n")
-    print(f"wrote {args.out}")
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(json.dumps(result, indent=1) + "\n")
+    print(f"wrote {out}")
     return 0
 
 

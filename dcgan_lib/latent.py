@@ -19,7 +19,7 @@ from torch import Tensor, nn
 from .config import require_int
 
 __all__ = [
-    "METHODS",
+    "INTERPOLATION_METHODS",
     "lerp",
     "slerp",
     "interpolate",
@@ -29,7 +29,7 @@ __all__ = [
     "project",
 ]
 
-METHODS = ("lerp", "slerp")
+INTERPOLATION_METHODS = ("lerp", "slerp")  # the ways between two latent vectors
 
 
 def _check_z(z, name: str) -> Tensor:
@@ -138,8 +138,10 @@ def slerp(a: Tensor, b: Tensor, t: float) -> Tensor:
 
 
 def _check_method(method: str):
-    if method not in METHODS:
-        raise ValueError(f"method must be one of {METHODS}, got {method!r}")
+    if method not in INTERPOLATION_METHODS:
+        raise ValueError(
+            f"method must be one of {INTERPOLATION_METHODS}, got {method!r}"
+        )
     return lerp if method == "lerp" else slerp
 
 

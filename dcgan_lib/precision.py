@@ -29,7 +29,9 @@ def cpu_has_native_bf16() -> bool:
     return False
 
 
-def choose_precision(requested: str, device) -> tuple[str, str]:
+def choose_precision(
+    requested: str, device, cpu_bf16: bool | None = None
+) -> tuple[str, str]:
     """Resolve ``requested`` ("auto", "fp32", "bf16" or "fp16") on ``device``.
 
     "auto" picks mixed precision only where it is faster:
@@ -40,6 +42,9 @@ def choose_precision(requested: str, device) -> tuple[str, str]:
     An explicit choice is kept as it is, even where it is slow (bf16 on a CPU
     without it in hardware is emulated; fp16 on a CPU runs, slowly, as the tests
     use it).
+    ``cpu_bf16``: whether the CPU computes bfloat16 in hardware; None (the
+    default) asks this CPU (``cpu_has_native_bf16``); chapter 09 passes True or
+    False to show what other CPUs get.
     Returns: ``(precision, reason)``, e.g. ``("fp32", "this CPU has no ...")``.
     """
     device = torch.device(device)
@@ -58,7 +63,7 @@ def choose_precision(requested: str, device) -> tuple[str, str]:
             "bfloat16: float16 with loss scaling"
         )
     if device.type == "cpu":
-        if cpu_has_native_bf16():
+        if cpu_has_native_bf16() if cpu_bf16 is None else cpu_bf16:
             return (
                 "bf16",
                 "this CPU computes bfloat16 in hardware (AVX-512 BF16 or AMX)",

@@ -17,6 +17,7 @@ from matplotlib.patches import Rectangle
 from .shapes import conv2d_out, conv_transpose2d_out
 
 __all__ = [
+    "image_grid",
     "show_grid",
     "plot_history",
     "samples_gif",
@@ -114,9 +115,18 @@ def use_hangul_font() -> str | None:
     return HANGUL_FONT
 
 
-def _grid(images, nrow: int, value_range) -> torch.Tensor:
-    """``make_grid`` of a (B, C, H, W) batch with C in {1, 3}: pixels in [0, 1],
-    2 white pixels between images. Bad batches get a clear ValueError."""
+def image_grid(
+    images: torch.Tensor,
+    nrow: int = 8,
+    value_range: tuple[float, float] = (-1.0, 1.0),
+) -> torch.Tensor:
+    """One image of a batch laid out ``nrow`` to a row, 2 white pixels between images.
+
+    ``images``: (B, C, H, W) with C in {1, 3}, pixels in ``value_range``
+    (``torchvision.utils.make_grid``, normalized). For drawing on an axis of your
+    own; :func:`show_grid` makes a whole figure. Bad batches get a clear ValueError.
+    Shape: (3, H', W') on the CPU, pixels in [0, 1]; ``.permute(1, 2, 0)`` for imshow.
+    """
     from torchvision.utils import make_grid
 
     if not isinstance(images, torch.Tensor) or images.dim() != 4:
@@ -146,7 +156,7 @@ def show_grid(
     ``images``: (B, C, H, W) with C in {1, 3}, pixels in ``value_range``.
     ``size``: inches per image. Returns: a matplotlib ``Figure``.
     """
-    grid = _grid(images, nrow, value_range)
+    grid = image_grid(images, nrow, value_range)
     cols = min(nrow, images.shape[0])
     rows = -(-images.shape[0] // nrow)
     aspect = images.shape[2] / images.shape[3]
@@ -402,7 +412,7 @@ def samples_gif(
     samples = list(samples)
     if not samples:
         raise ValueError("samples is empty: pass a list of (B, C, H, W) tensors")
-    grids = [_grid(images, nrow, value_range) for images in samples]
+    grids = [image_grid(images, nrow, value_range) for images in samples]
     if steps is not None and len(steps) != len(samples):
         raise ValueError(f"{len(steps)} labels for {len(samples)} frames")
     if not (isinstance(scale, int) and scale >= 1 and frame_ms >= 1):

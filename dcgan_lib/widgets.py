@@ -11,10 +11,10 @@ import base64
 
 import torch
 
-from .latent import METHODS, arithmetic, walk
+from .latent import INTERPOLATION_METHODS, arithmetic, walk
 from .sampling import generate
 from .shapes import conv2d_out, conv_transpose2d_out
-from .viz import BookFigure, _grid, conv_diagram, figure_png
+from .viz import BookFigure, conv_diagram, figure_png, image_grid
 
 __all__ = ["conv_calculator", "latent_explorer"]
 
@@ -78,7 +78,7 @@ def _strip(ax, images, title, marked=None, nrow=None):
     from matplotlib.patches import Rectangle
 
     nrow = nrow or len(images)
-    grid = _grid(images, nrow, (-1.0, 1.0))
+    grid = image_grid(images, nrow, (-1.0, 1.0))
     ax.imshow(grid.permute(1, 2, 0).numpy(), interpolation="nearest")
     if marked is not None:
         side = images.shape[-1] + 2  # make_grid puts 2 pixels between images
@@ -123,7 +123,9 @@ def latent_explorer(G, points, concepts: dict, steps_between: int = 8, classifie
         raise ValueError(
             "concepts must be a dict {name: exemplar z (k, nz)}, not empty"
         )
-    paths = {method: walk(points, steps_between, method) for method in METHODS}
+    paths = {
+        method: walk(points, steps_between, method) for method in INTERPOLATION_METHODS
+    }
     frames = {method: generate(G, path) for method, path in paths.items()}
     exemplars = {
         name: generate(G, z.reshape(len(z), -1)) for name, z in concepts.items()
@@ -160,7 +162,9 @@ def latent_explorer(G, points, concepts: dict, steps_between: int = 8, classifie
     walk_controls = widgets.interactive(
         show_walk,
         frame=widgets.IntSlider(value=0, min=0, max=last, description="frame"),
-        method=widgets.ToggleButtons(options=list(METHODS), value="slerp"),
+        method=widgets.ToggleButtons(
+            options=list(INTERPOLATION_METHODS), value="slerp"
+        ),
     )
     pick = [names[min(i, len(names) - 1)] for i in range(3)]
     sum_controls = widgets.interactive(
@@ -209,7 +213,7 @@ def _explorer_picture(frames, exemplars, pick, result):
     rows = -(-len(frames["slerp"]) // _ROW)
     fig = BookFigure(figsize=(10, 0.42 * rows + 2.4))
     layout = fig.add_gridspec(2, 2, height_ratios=[rows, 1.8])
-    for column, method in enumerate(METHODS):
+    for column, method in enumerate(INTERPOLATION_METHODS):
         ax = fig.add_subplot(layout[0, column])
         _strip(ax, frames[method], f"산책 / walk ({method})", nrow=_ROW)
     row = torch.cat([*(exemplars[name] for name in pick), result])

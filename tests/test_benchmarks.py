@@ -110,3 +110,36 @@ def test_notebook_times_refuses_a_missing_notebook():
     )  # fmt: skip
     assert result.returncode == 2
     assert "no such notebook: notebooks/en/99_nothing.ipynb" in result.stderr
+
+
+def run_benchmark(name, *args, timeout=120):
+    return subprocess.run(
+        [sys.executable, str(ROOT / "benchmarks" / name), *args],
+        cwd=ROOT, capture_output=True, text=True, timeout=timeout,
+    )  # fmt: skip
+
+
+def test_candidates_appends_one_record_a_run(tmp_path):
+    """A tiny run of every candidate at once: the record chapter 06 reads."""
+    out = tmp_path / "runs.jsonl"
+    out.write_text('{"name": "earlier run"}\n')
+    result = run_benchmark(
+        "candidates.py", "--name", "tiny", "--seed", "1", "--steps", "4",
+        "--score-at", "2,4", "--batch", "16", "--r1", "1", "--topk", "0.5",
+        "--translate", "2", "--holdout", "--out", str(out),
+    )  # fmt: skip
+    assert result.returncode == 0, result.stdout + result.stderr
+    earlier, record = [json.loads(line) for line in out.read_text().splitlines()]
+    assert earlier == {"name": "earlier run"}  # appended, not replaced
+    assert record["name"] == "tiny" and record["seed"] == 1
+    assert list(record["scores"]) == ["2", "4"]
+    assert {"confidence", "class_entropy", "fd", "D_train", "D_held"} <= set(
+        record["scores"]["4"]
+    )
+    assert record["args"]["r1"] == 1.0 and "out" not in record["args"]
+
+
+def test_quality_budget_writes_the_books_file_only_from_the_books_protocol():
+    result = run_benchmark("quality_budget.py", "--book", "--seconds", "5")
+    assert result.returncode == 2
+    assert "--precision fp32, --seconds 300" in result.stderr

@@ -133,8 +133,7 @@ def test_a_crash_while_writing_keeps_the_previous_checkpoint(tmp_path, monkeypat
     before = path.read_bytes()
 
     def crash(obj, file, *args, **kwargs):
-        with open(file, "wb") as handle:
-            handle.write(b"half a checkpoint")
+        file.write(b"half a checkpoint")
         raise OSError("disk full")
 
     monkeypatch.setattr(checkpoints_module.torch, "save", crash)

@@ -57,8 +57,6 @@ def test_both_editions_run_the_same_program(name):
         assert _strip_comments(a.source) == _strip_comments(b.source), (
             f"code cell {index} differs between the editions beyond its comments"
         )
-        marker = "# NBVAL_IGNORE_OUTPUT"
-        assert (marker in a.source) == (marker in b.source), index
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: f"{p.parent.name}/{p.name}")
@@ -115,16 +113,35 @@ def test_exercises_have_hidden_solutions_and_checks(path):
         assert any("Correct" in o.get("text", "") for o in cells[i + 1].outputs)
 
 
+IGNORE_TAG = "nbval-ignore-output"  # nbval's cell tag: outputs are not compared
+HANGUL = re.compile("[\uac00-\ud7a3]")
+
+
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: f"{p.parent.name}/{p.name}")
-def test_ignored_outputs_say_why(path):
-    for cell in _code(_read(path)):
-        lines = cell.source.splitlines()
-        for i, line in enumerate(lines):
-            if line.strip() == "# NBVAL_IGNORE_OUTPUT":
-                reason = lines[i + 1].strip() if i + 1 < len(lines) else ""
-                assert reason.startswith("#") and len(reason) > 10, (
-                    "put the reason for ignoring this output on the next line"
-                )
+def test_ignored_outputs_say_why_in_the_metadata_not_in_the_code(path):
+    """A reader sees no test machinery: nbval's tag marks the cell, and the reason,
+    in the edition's language, is kept in the cell's metadata."""
+    korean = path.parent.name == "ko"
+    for index, cell in enumerate(_code(_read(path))):
+        assert "NBVAL_" not in cell.source, (
+            f"code cell {index}: tag it {IGNORE_TAG!r} instead of a marker comment"
+        )
+        reason = cell.metadata.get("dcgan_book", {}).get("ignore_output")
+        if IGNORE_TAG not in cell.metadata.get("tags", []):
+            assert reason is None, f"code cell {index}: a reason but no {IGNORE_TAG}"
+            continue
+        assert isinstance(reason, str) and len(reason) > 10, (
+            f"code cell {index}: say why in metadata.dcgan_book.ignore_output"
+        )
+        assert bool(HANGUL.search(reason)) == korean, (
+            f"code cell {index}: write the reason in the edition's language"
+        )
+
+
+def test_the_ignore_tag_is_the_one_nbval_reads():
+    from nbval.plugin import metadata_tags
+
+    assert metadata_tags[IGNORE_TAG] == ("check", False)  # outputs not compared
 
 
 def test_every_notebook_is_in_the_table_of_contents():
