@@ -66,9 +66,9 @@ Output: a table per workload, then exactly one line per workload,
 
     faces64: fp32 X.XXx, best X.XXx (CONFIG) vs reference
 
-and every number as JSON in a new file dcgan_lib/measurements/speed-DATE-TIME.json,
-beside the book's own speed.json (--out elsewhere; an existing file is only
-replaced with --force): the machine
+and every number as JSON in a new file dcgan_lib/measurements/speed-<UTC time>.json,
+beside the book's own speed.json, which only --book replaces (--out writes
+elsewhere; an existing --out file is only replaced with --force): the machine
 (``dl.describe_machine()``), torch's version, the date, the settings, and per
 configuration the median images/s, min and max over rounds, every round, the ratio
 to the reference, the warm-up steps' seconds (compile seconds where compiled),
@@ -98,9 +98,9 @@ import traceback
 from datetime import datetime
 from pathlib import Path
 
+from result_files import add_output_options, output_path
+
 HERE = Path(__file__).resolve().parent
-# the book's results, which the chapters read; a run of yours lands beside them
-MEASUREMENTS = HERE.parent / "dcgan_lib" / "measurements"
 PROGRAM = "speed.py"
 FACES_IMAGES = 4096  # random 64x64 RGB images of the faces64 workload
 FACES_SEED = 0
@@ -579,13 +579,6 @@ def _positive_or_bad(text: str, flag: str) -> int:
         raise BadInput(f"{flag} {error}") from None
 
 
-def _default_out() -> Path:
-    """A new file beside the book's results, named by the time: never one of the
-    book's own, never overwritten."""
-    stamp = datetime.now().astimezone().strftime("%Y%m%d-%H%M%S")
-    return MEASUREMENTS / f"speed-{stamp}.json"
-
-
 def parse(argv) -> argparse.Namespace:
     from dcgan_lib.cli import ArgumentParser, positive  # torch only after parsing
 
@@ -632,14 +625,7 @@ def parse(argv) -> argparse.Namespace:
         default="auto",
         help="auto: CUDA if there is a GPU, else the CPU",
     )
-    parser.add_argument(
-        "--out",
-        default=None,
-        help="where the JSON goes (default: a new dcgan_lib/measurements/"
-        "speed-DATE-TIME.json beside the book's speed.json, which the chapters "
-        "read; to refresh the book's, give --out dcgan_lib/measurements/speed.json "
-        "--force)",
-    )
+    add_output_options(parser, "speed", ".json")
     parser.add_argument(
         "--force", action="store_true", help="replace an existing --out file"
     )
@@ -648,8 +634,8 @@ def parse(argv) -> argparse.Namespace:
     if args.configs is not None:
         args.configs = _names(args.configs, CONFIGS, "config")
     args.steps = _steps(args.steps, args.workloads)
-    args.out = Path(args.out) if args.out else _default_out()
-    if args.out.exists() and not args.force:
+    args.out = output_path(args, "speed", ".json")
+    if args.out.exists() and not (args.force or args.book):
         raise BadInput(
             f"{args.out} exists; pass --force to replace it, or --out another file"
         )

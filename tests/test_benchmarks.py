@@ -72,14 +72,17 @@ def test_the_readme_command_writes_beside_the_books_results_not_over_them():
     the book's speed.json exists): a new file beside it, never the book's."""
     import importlib.util
 
+    sys.path.insert(0, str(SPEED.parent))
     spec = importlib.util.spec_from_file_location("speed", SPEED)
     speed = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(speed)
+    sys.path.remove(str(SPEED.parent))
     book = ROOT / "dcgan_lib" / "measurements" / "speed.json"
     out = speed.parse([]).out
     assert out.parent == book.parent and out != book and not out.exists()
-    assert re.fullmatch(r"speed-\d{8}-\d{6}\.json", out.name)
-    result = run_speed("--out", str(book))  # the book's own only with --force
+    assert re.fullmatch(r"speed-\d{8}T\d{6}Z\.json", out.name)
+    assert speed.parse(["--book"]).out == book  # the book's own only when asked
+    result = run_speed("--out", str(book))  # or with --force
     assert result.returncode == 2 and "--force" in result.stderr
 
 
