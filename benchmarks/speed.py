@@ -571,7 +571,7 @@ def _steps(text: str, workloads: list) -> dict:
 
 
 def _positive_or_bad(text: str, flag: str) -> int:
-    from dcgan_lib.cli import positive  # imported late: workers set env first
+    from dcgan_lib.arguments import positive  # imported late: workers set env first
 
     try:
         return positive(text)
@@ -580,7 +580,7 @@ def _positive_or_bad(text: str, flag: str) -> int:
 
 
 def parse(argv) -> argparse.Namespace:
-    from dcgan_lib.cli import ArgumentParser, positive  # torch only after parsing
+    from dcgan_lib.arguments import ArgumentParser, positive  # torch only after parsing
 
     parser = ArgumentParser(
         prog="python benchmarks/speed.py",

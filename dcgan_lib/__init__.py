@@ -2,7 +2,7 @@
 
 One concept per module, in the order data flows: config, data, models, shapes,
 steps (one update), state (a run), train (the loop), checkpoints, runs (runs on
-disk), sampling, latent, inside, metrics, measured, viz, widgets; device,
+disk), sampling, latent, inside, metrics, measured, viz, diagrams, widgets; device,
 precision and distributed decide where and how fast; exercises and checks/ grade
 the chapters' exercises; files, notebooks, grading and cli serve the book's tools.
 The chapters use the names below and nothing else (tests/test_public_api.py
@@ -21,6 +21,7 @@ from .data import (
     to_unit_range,
 )
 from .device import describe_machine, get_device, seed_everything
+from .diagrams import conv_diagram, generator_diagram
 from .distributed import init_distributed, rank_and_world, shard, speed_up
 from .inside import (
     channels_dropped,
@@ -68,8 +69,6 @@ from .steps import (
 from .train import TrainingInterrupted, train
 from .viz import (
     compact_figures,
-    conv_diagram,
-    generator_diagram,
     image_grid,
     plot_history,
     samples_gif,

@@ -89,10 +89,31 @@ def _check_shapes(G: nn.Module, real: Tensor, z: Tensor) -> None:
         )
 
 
-def _record(history: History, step: int, stats: dict) -> None:
-    history.step.append(step)
+def _step(state: TrainState, runners, dataset, step: int, memory, check: bool):
+    """One step of the run: this process's slice of the batch and the noise,
+    ``training_step`` (lazy R1), the average, the history. Returns: the floats."""
+    cfg, (G_run, D_run) = state.cfg, runners
+    rank, world = rank_and_world()
+    batch = state.batches.next_batch(dataset, cfg.batch_size)
+    real = shard(batch, rank, world).to(state.device, memory_format=memory)
+    z = shard(state.batches.noise(cfg.batch_size, cfg.nz), rank, world)
+    z = z.to(state.device)
+    if check:
+        _check_shapes(state.G, real, z)
+    # lazy R1 (Karras et al. 2020): every R1_EVERY-th step, R1_EVERY times as
+    # strong; the same on average, at a quarter of the cost
+    r1 = cfg.r1_gamma * R1_EVERY if step % R1_EVERY == 0 else 0.0
+    stats = training_step(
+        G_run, D_run, state.opt_g, state.opt_d, real, z, state.precision,
+        state.scalers, r1,
+    )  # fmt: skip
+    if state.G_ema is not None:
+        update_ema(state.G_ema, state.G, cfg.ema_decay, step)
+    state.step = step
+    state.history.step.append(step)
     for key, value in stats.items():
-        getattr(history, key).append(value)
+        getattr(state.history, key).append(value)
+    return stats
 
 
 def _take_samples(state: TrainState, step: int, on_sample) -> None:
@@ -148,7 +169,7 @@ def train(
     steps = _check(state, steps)
     cfg, history, done = state.cfg, state.history, state.step
     history.precision, history.processes = state.precision, world
-    G_run, D_run = speed_up(state.G, state.D, compile, channels_last, world > 1)
+    runners = speed_up(state.G, state.D, compile, channels_last, world > 1)
     memory = torch.channels_last if channels_last else torch.contiguous_format
     earlier, started = history.seconds, time.perf_counter()
 
@@ -174,25 +195,9 @@ def train(
         for step in bar:
             bar.set_description(f"epoch {(step - 1) // per_epoch + 1}/{epochs}", False)
             first = time.perf_counter()
-            batch = state.batches.next_batch(dataset, cfg.batch_size)
-            real = shard(batch, rank, world).to(state.device, memory_format=memory)
-            z = state.batches.noise(cfg.batch_size, cfg.nz)
-            z = shard(z, rank, world).to(state.device)
-            if step == done + 1:
-                _check_shapes(state.G, real, z)
-            # lazy R1 (Karras et al. 2020): every R1_EVERY-th step, R1_EVERY times
-            # as strong; the same on average, at a quarter of the cost
-            r1 = cfg.r1_gamma * R1_EVERY if step % R1_EVERY == 0 else 0.0
-            stats = training_step(
-                G_run, D_run, state.opt_g, state.opt_d, real, z,
-                state.precision, state.scalers, r1,
-            )  # fmt: skip
+            stats = _step(state, runners, dataset, step, memory, step == done + 1)
             if compile and step == done + 1:
                 history.compile_seconds += time.perf_counter() - first
-            if state.G_ema is not None:
-                update_ema(state.G_ema, state.G, cfg.ema_decay, step)
-            state.step = step
-            _record(history, step, stats)
             bar.set_postfix(
                 loss_d=f"{stats['loss_d']:.3f}", loss_g=f"{stats['loss_g']:.3f}"
             )

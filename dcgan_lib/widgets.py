@@ -11,10 +11,11 @@ import base64
 
 import torch
 
+from .diagrams import conv_diagram
 from .latent import INTERPOLATION_METHODS, arithmetic, walk
 from .sampling import generate
 from .shapes import conv2d_out, conv_transpose2d_out
-from .viz import BookFigure, conv_diagram, figure_png, image_grid
+from .viz import BookFigure, figure_png, image_grid
 
 __all__ = ["conv_calculator", "latent_explorer"]
 

@@ -190,8 +190,7 @@ def test_compact_figures_changes_how_a_notebook_shows_pyplot_figures(tmp_path):
     ],
 )
 def test_generator_diagram_labels_the_sizes_the_generator_produces(kwargs, labels):
-    from dcgan_lib import Generator, layer_shapes
-    from dcgan_lib.viz import generator_diagram
+    from dcgan_lib import Generator, generator_diagram, layer_shapes
 
     generator = Generator(**kwargs)
     figure = generator_diagram(generator)
@@ -211,7 +210,7 @@ def test_generator_diagram_labels_the_sizes_the_generator_produces(kwargs, label
 def test_generator_diagram_reads_output_padding_and_rejects_non_generators():
     from torch import nn
 
-    from dcgan_lib.viz import generator_diagram
+    from dcgan_lib import generator_diagram
 
     up = nn.Sequential(
         nn.ConvTranspose2d(8, 4, 4, 1, 0),  # 1 -> 4
