@@ -91,11 +91,21 @@ def test_opens_with_a_link_to_the_other_edition_and_the_colab_setup(path):
     assert "fonts-nanum" in setup.source
 
 
-def test_colab_setup_installs_from_the_configured_repository():
+def test_colab_setup_installs_the_release_from_the_configured_repository():
+    """One address (_config.yml's) everywhere, and every install pinned to the
+    release tag v<version>, the version pyproject.toml gives dcgan_lib."""
+    import tomllib
+
     url = yaml.safe_load((ROOT / "_config.yml").read_text())["repository"]["url"]
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+    assert project["urls"]["Book"] == url
+    pinned = f"git+{url}@v{project['version']}"
     for path in NOTEBOOKS:
         setup = _read(path).cells[1].source
-        assert f'git+{url}"' in setup, f"{path}: its setup cell must install from {url}"
+        assert f'"{pinned}"' in setup, f"{path}: its setup cell must install {pinned}"
+    for page in sorted(ROOT.glob("book/*/for_teachers.md")):
+        installs = re.findall(r"git\+https://[^\s'\"]+", page.read_text())
+        assert installs and set(installs) == {pinned}, (page, installs)
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: f"{p.parent.name}/{p.name}")
