@@ -7,6 +7,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parents[1]
 SPEED = ROOT / "benchmarks" / "speed.py"
 SUMMARY = re.compile(
@@ -84,6 +86,67 @@ def test_the_readme_command_writes_beside_the_books_results_not_over_them():
     assert speed.parse(["--book"]).out == book  # the book's own only when asked
     result = run_speed("--out", str(book))  # or with --force
     assert result.returncode == 2 and "--force" in result.stderr
+
+
+def test_gpu_check_says_in_one_line_that_there_is_no_gpu_and_exits_3(tmp_path):
+    """On a machine without CUDA (this one, CI) it checks nothing, says so in one
+    line and exits with its own status, so a script can tell "no GPU" from a
+    failure (1) and from bad arguments (2)."""
+    result = subprocess.run(
+        [sys.executable, str(ROOT / "benchmarks" / "gpu_check.py"), "--out",
+         str(tmp_path / "report.json")],
+        cwd=tmp_path, capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+    assert result.returncode == 3, result.stdout + result.stderr
+    assert result.stdout.strip() == (
+        "gpu_check: no CUDA GPU here (torch.cuda.is_available() is False); "
+        "nothing was checked"
+    )
+    assert not (tmp_path / "report.json").exists()
+    bad = subprocess.run(
+        [sys.executable, str(ROOT / "benchmarks" / "gpu_check.py"), "--skip", "all"],
+        cwd=tmp_path, capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+    assert bad.returncode == 2 and "invalid choice" in bad.stderr
+
+
+@pytest.mark.parametrize("gpus", [1, 2])
+def test_gpu_check_on_a_faked_gpu_runs_each_check_and_reports(
+    tmp_path, monkeypatch, capsys, gpus
+):
+    """With CUDA faked and the commands recorded instead of run: the CLI checks
+    (bf16 where the GPU has it), torchrun only with two GPUs, a JSON report and
+    a verdict line; one failed command makes the exit status 1."""
+    import torch
+
+    sys.path.insert(0, str(ROOT / "benchmarks"))
+    import gpu_check
+
+    sys.path.remove(str(ROOT / "benchmarks"))
+    commands = []
+
+    def fake_run(command, cwd, timeout, env=None):
+        commands.append(command)
+        failed = "--channels-last" in command
+        return {"ok": not failed, "seconds": 1.0, "error": "boom" if failed else ""}
+
+    monkeypatch.setattr(gpu_check, "_run", fake_run)
+    monkeypatch.setattr(gpu_check, "check_speed", lambda timeout: {})
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: True)
+    monkeypatch.setattr(torch.cuda, "device_count", lambda: gpus)
+    monkeypatch.setattr(torch.cuda, "is_bf16_supported", lambda: True)
+    monkeypatch.setattr(torch.cuda, "get_device_name", lambda device=None: "T4")
+    out = tmp_path / "report.json"
+    code = gpu_check.main(["--skip", "notebooks", "--out", str(out)])
+    assert code == 1  # the faked --channels-last run failed
+    report = json.loads(out.read_text())
+    assert report["results"]["cli"]["train channels last"]["error"] == "boom"
+    assert "train precision bf16" in report["results"]["cli"]
+    assert ("torchrun" in report["results"]) == (gpus == 2)
+    torchruns = [c for c in commands if "torch.distributed.run" in c]
+    assert len(torchruns) == (2 if gpus == 2 else 0)
+    last = capsys.readouterr().out.strip().splitlines()[-1]
+    assert last.startswith("gpu_check: ") and "1 FAILED" in last
 
 
 NOTEBOOK_TIMES = ROOT / "benchmarks" / "notebook_times.py"
