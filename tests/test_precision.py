@@ -6,22 +6,10 @@ import importlib
 
 import pytest
 import torch
-from torch.utils.data import TensorDataset
 
 import dcgan_lib as dl
 
 precision_module = importlib.import_module("dcgan_lib.precision")
-
-CFG = dataclasses.replace(
-    dl.Config(), image_size=16, nc=1, nz=8, ngf=4, ndf=4, batch_size=16, seed=4
-)
-
-
-def _data():
-    generator = torch.Generator().manual_seed(1)
-    return TensorDataset(
-        torch.rand(40, 1, 16, 16, generator=generator) * 2 - 1, torch.zeros(40)
-    )
 
 
 @pytest.mark.parametrize(
@@ -57,23 +45,25 @@ def test_auto_on_mps_is_fp32_and_explicit_choices_are_kept(monkeypatch):
         dl.choose_precision("float16", "cpu")
 
 
-def test_a_scaler_only_for_fp16():
+def test_a_scaler_only_for_fp16(tiny_cfg, tiny_models):
     assert (
         dl.make_scaler("fp32", "cpu") is None and dl.make_scaler("bf16", "cpu") is None
     )
     assert isinstance(dl.make_scaler("fp16", "cpu"), torch.amp.GradScaler)
-    G, D = dl.build_models(CFG)
-    opt_g, opt_d = dl.make_optimizers(G, D, CFG)
-    fake = G(torch.randn(16, CFG.nz, 1, 1))
+    G, D = tiny_models
+    opt_g, opt_d = dl.make_optimizers(G, D, tiny_cfg)
+    fake = G(torch.randn(16, tiny_cfg.nz, 1, 1))
     with pytest.raises(ValueError, match="fp16' needs a GradScaler"):
         dl.d_step(D, opt_d, torch.rand(16, 1, 16, 16), fake, "fp16")
 
 
-def test_mixed_precision_trains_and_keeps_float32_weights():
+def test_mixed_precision_trains_and_keeps_float32_weights(tiny_cfg, tiny_data):
     runs = {}
     for name in ("fp32", "bf16", "fp16"):
-        G, D = dl.build_models(CFG)
-        runs[name] = dl.train(CFG, _data(), G, D, 4, precision=name, progress=False)
+        G, D = dl.build_models(tiny_cfg)
+        runs[name] = dl.train(
+            tiny_cfg, tiny_data, G, D, 4, precision=name, progress=False
+        )
         assert runs[name].precision == name
         assert all(p.dtype == torch.float32 for p in [*G.parameters(), *D.parameters()])
         assert runs[name].samples[-1].dtype == torch.float32
@@ -84,14 +74,14 @@ def test_mixed_precision_trains_and_keeps_float32_weights():
 
 @pytest.mark.parametrize("precision", ["bf16", "fp16"])
 def test_a_run_resumes_exactly_under_the_precision_it_started_with(
-    tmp_path, monkeypatch, precision
+    tmp_path, monkeypatch, precision, tiny_cfg, tiny_data
 ):
     path = tmp_path / "run.pt"
-    cfg = dataclasses.replace(CFG, ema_decay=0.9)
+    cfg = dataclasses.replace(tiny_cfg, ema_decay=0.9)
     G, D = dl.build_models(cfg)
     dl.train(
         cfg,
-        _data(),
+        tiny_data,
         G,
         D,
         3,
@@ -106,12 +96,20 @@ def test_a_run_resumes_exactly_under_the_precision_it_started_with(
     G, D = dl.build_models(cfg)
     G_ema = copy.deepcopy(G)
     resumed = dl.train(
-        cfg, _data(), G, D, 6, checkpoint=path, resume=True, G_ema=G_ema, progress=False
+        cfg,
+        tiny_data,
+        G,
+        D,
+        6,
+        checkpoint=path,
+        resume=True,
+        G_ema=G_ema,
+        progress=False,
     )
     G2, D2 = dl.build_models(cfg)
     G2_ema = copy.deepcopy(G2)
     straight = dl.train(
-        cfg, _data(), G2, D2, 6, G_ema=G2_ema, precision=precision, progress=False
+        cfg, tiny_data, G2, D2, 6, G_ema=G2_ema, precision=precision, progress=False
     )
     assert resumed.precision == precision and resumed.loss_d == straight.loss_d
     for a, b in ((G, G2), (D, D2), (G_ema, G2_ema)):
