@@ -16,3 +16,27 @@ os.environ["DCGAN_FAST"] = "1"
 if os.environ.get("PYTEST_XDIST_WORKER_COUNT"):
     share = (os.cpu_count() or 1) // int(os.environ["PYTEST_XDIST_WORKER_COUNT"])
     os.environ.setdefault("OMP_NUM_THREADS", str(max(1, share)))
+
+
+# Markers (registered in pyproject.toml), so that
+# `pytest -m "not notebooks and not browser and not slow"` is a quick loop:
+#   notebooks: nbval's cells of notebooks/, run in fast mode;
+#   browser:   the built book opened in Chromium (tests/test_browser.py);
+#   slow:      over ~10 s on a 2-core CPU: every test taking one of
+#              SLOW_FIXTURES, and the tests marked @pytest.mark.slow.
+SLOW_FIXTURES = {
+    "site": "builds the whole book (tests/conftest.py)",
+    "graded": "grades a class of notebooks, ~20 s (tests/test_grade.py)",
+}
+
+
+def pytest_collection_modifyitems(config, items):
+    import pytest
+
+    for item in items:
+        if type(item).__module__.startswith("nbval"):
+            item.add_marker(pytest.mark.notebooks)
+        if item.path.name == "test_browser.py":
+            item.add_marker(pytest.mark.browser)
+        if SLOW_FIXTURES.keys() & set(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.slow)

@@ -1,18 +1,5 @@
-"""Shared assertions of the exercise tests (tests/test_exercises*.py)."""
-
-from dcgan_lib.exercises import evaluate
-
-
-def assert_right_and_wrong(exercise, right, wrong):
-    """Every right answer passes with praise; every wrong one fails with a hint."""
-    for answer in right[exercise]:
-        verdict = evaluate(exercise, answer)
-        assert verdict.ok is True, (answer, verdict.message)
-        assert "정답" in verdict.message and "Correct" in verdict.message
-    for answer in wrong[exercise]:
-        verdict = evaluate(exercise, answer)
-        assert verdict.ok is False, answer
-        assert "힌트:" in verdict.message and "Hint:" in verdict.message
+"""Helpers shared by tests/ that are not fixtures: running the CLI in this
+process, and running one cell as a notebook."""
 
 
 def exit_code_of_main(args) -> int:

@@ -187,6 +187,7 @@ def test_the_student_edition_of_every_chapter_runs(tmp_path):
         assert "No answer yet" in cell.outputs[0]["text"], cell.source
 
 
+@pytest.mark.slow  # runs three notebooks in kernels: ~10 s
 def test_cli_execute_goes_on_after_a_failure_and_reports_every_one(tmp_path):
     broken = _tiny_notebook(tmp_path / "broken.ipynb", fail=True)
     good = _tiny_notebook(tmp_path / "good.ipynb")

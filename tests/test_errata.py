@@ -49,13 +49,6 @@ def test_batchnorm_gamma_around_zero_silences_the_layer(page):
     assert silent < 0.05 and normal == pytest.approx(1.0, abs=0.02)
 
 
-def test_std_and_variance_are_not_confused():
-    weights = torch.empty(1_000_000)
-    nn.init.normal_(weights, 0.0, 0.02)  # the third argument is the std
-    assert weights.var().item() == pytest.approx(0.0004, rel=0.01)
-    assert 0.02**0.5 == pytest.approx(0.141, abs=1e-3)
-
-
 # --- the pages' structure: same entries, true cross-references -------------------
 
 HANGUL = re.compile(r"[\uac00-\ud7a3]")
@@ -164,13 +157,8 @@ def _text(page):
 
 @pytest.mark.parametrize("page", PAGES, ids=lambda p: p.parent.name)
 def test_normalize_half_half_maps_to_minus_one_one_not_to_mean_zero(page):
-    from torchvision import transforms
-
-    p = torch.arange(256, dtype=torch.uint8).view(16, 16).numpy()
-    x = transforms.Normalize((0.5,), (0.5,))(transforms.ToTensor()(p))[0]
-    assert torch.allclose(x, torch.arange(256.0).view(16, 16) / 127.5 - 1, atol=1e-6)
-    assert x.min() == -1 and x.max() == 1
     images = dl.load_dataset("mnist5k", image_size=32).tensors[0]
+    assert images.min() == -1 and images.max() == 1  # Tanh's range, all of it
     text = _text(page)
     assert f"{images.mean():.3f}" in text and f"{images.std():.3f}" in text
     assert f"{(images == -1).float().mean():.0%}".replace("%", " %") in text
@@ -202,38 +190,6 @@ def test_an_untrained_d_does_not_start_near_one():
         assert f"between {low:.2f} and {high:.2f}" in en
         assert f"{low:.2f}에서 {high:.2f}" in ko
     assert not all(r > f for r, f in zip(on_real, on_fake))  # no edge for real
-
-
-def test_keras_momentum_099_is_pytorch_momentum_001():
-    old, batch = torch.full((3,), 5.0), torch.randn(64, 3) + 2.0
-
-    def running_mean_after_one_batch(momentum):
-        bn = nn.BatchNorm1d(3, momentum=momentum).train()
-        bn.running_mean.copy_(old)
-        bn(batch)
-        return bn.running_mean
-
-    def keras(momentum):
-        return momentum * old + (1 - momentum) * batch.mean(0)
-
-    assert torch.allclose(running_mean_after_one_batch(0.01), keras(0.99))
-    assert torch.allclose(running_mean_after_one_batch(0.1), keras(0.9))
-    # PyTorch's 0.99 keeps almost nothing of the old value
-    assert torch.allclose(running_mean_after_one_batch(0.99), keras(0.01))
-
-
-def test_no_grad_is_not_eval_mode():
-    torch.manual_seed(0)
-    bn = nn.BatchNorm2d(4).train()
-    x = torch.randn(16, 4, 5, 5) * 3 + 2
-    with torch.no_grad():
-        y = bn(x)
-    assert not torch.equal(bn.running_mean, torch.zeros(4))  # still updated
-    assert y.mean((0, 2, 3)).abs().max() < 1e-5  # batch statistics used
-    before = bn.running_mean.clone()
-    with torch.no_grad():
-        bn.eval()(x)
-    assert torch.equal(bn.running_mean, before)  # only eval mode leaves them alone
 
 
 @pytest.mark.parametrize("page", PAGES, ids=lambda p: p.parent.name)

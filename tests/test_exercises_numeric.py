@@ -10,8 +10,6 @@ import numpy as np
 import pytest
 import torch
 
-from dcgan_lib.checks.verdicts import as_integer as _integer
-from dcgan_lib.checks.verdicts import as_number as _number
 from dcgan_lib.exercises import CHECKS, evaluate
 
 # exercise -> its right value, for the checks of one number
@@ -68,6 +66,7 @@ def _as_every_type(value):
         np.array(value, dtype=np.float32),
         torch.tensor(value),
         torch.tensor(value, dtype=torch.float64),
+        torch.tensor(float(value), requires_grad=True),  # a value still in a graph
     ]
     if float(value).is_integer():
         whole = int(value)
@@ -79,11 +78,14 @@ def _as_every_type(value):
             torch.tensor(whole),
             torch.tensor(whole, dtype=torch.int32),
         ]
+        if 0 <= whole <= 255:
+            typed.append(np.uint8(whole))
     return typed
 
 
 def _not_a_number(value):
-    """Forms of ``value`` that are no number: text, containers, a bool."""
+    """Forms of ``value`` that are no number: text, containers, bools, complex
+    numbers (equal to ``value`` in Python), nan and infinities."""
     return [
         str(value),
         [value],
@@ -92,8 +94,13 @@ def _not_a_number(value):
         torch.tensor([value]),
         np.array([value, value]),
         True,
+        np.bool_(True),
+        torch.tensor(True),
+        complex(value),
+        np.complex128(value),
         float("nan"),
         float("inf"),
+        np.float64("-inf"),
     ]
 
 
@@ -191,53 +198,3 @@ def test_layer_numbers_take_numpy_integers():
     assert evaluate("04.4", answer).ok is True
     assert evaluate("04.4", {"G": [np.int64(5)], "D": [torch.tensor(1), 5.0]}).ok
     assert evaluate("04.4", {"G": [5.5], "D": [1, 5]}).ok is False
-
-
-@pytest.mark.parametrize(
-    "answer, expected",
-    [
-        (3, 3),
-        (2.5, 2.5),
-        (np.int64(7), 7),
-        (np.uint8(7), 7),
-        (np.float32(0.5), 0.5),
-        (np.array(1.25), 1.25),
-        (torch.tensor(4), 4),
-        (torch.tensor(0.25, dtype=torch.float64), 0.25),
-        (torch.tensor(0.5, requires_grad=True), 0.5),
-        (True, None),
-        (np.bool_(True), None),
-        (torch.tensor(True), None),
-        (1 + 2j, None),
-        (np.complex128(1), None),
-        ("3", None),
-        (None, None),
-        ([3], None),
-        (np.array([3]), None),
-        (torch.tensor([3.0]), None),
-        (float("nan"), None),
-        (np.float64("-inf"), None),
-    ],
-)
-def test_number_reads_every_numeric_type_and_nothing_else(answer, expected):
-    value = _number(answer)
-    assert value == expected and type(value) is type(expected)
-
-
-@pytest.mark.parametrize(
-    "answer, expected",
-    [
-        (12, 12),
-        (12.0, 12),
-        (np.int64(12), 12),
-        (np.float32(12.0), 12),
-        (torch.tensor(12.0), 12),
-        (12.5, None),
-        (np.float64(12.000001), None),
-        (True, None),
-        ("12", None),
-    ],
-)
-def test_integer_takes_whole_numbers_only(answer, expected):
-    value = _integer(answer)
-    assert value == expected and type(value) is type(expected)

@@ -26,8 +26,8 @@ ROOT = Path(__file__).resolve().parents[1]
 CHAPTER_02 = "02_dcgan_architecture.ipynb"
 EXERCISES = ["02.1", "02.2", "02.3", "02.4", "02.5"]
 
-# Plausible wrong answers, as source, from the misconceptions test_exercises_02.py
-# keeps for each check
+# Plausible wrong answers, as source, from chapter 02's case table
+# (tests/exercise_cases/ch02.py)
 WRONG = {
     "02.1": "answer_02_1 = (4, 3)  # the 64x64 networks' counts",
     "02.2": "answer_02_2 = 11_032_576  # BatchNorm forgotten",

@@ -5,22 +5,10 @@ import importlib
 
 import pytest
 import torch
-from torch.utils.data import TensorDataset
 
 import dcgan_lib as dl
 
 precision_module = importlib.import_module("dcgan_lib.precision")
-
-CFG = dataclasses.replace(
-    dl.Config(), image_size=16, nc=1, nz=8, ngf=4, ndf=4, batch_size=16, seed=4
-)
-
-
-def _data():
-    generator = torch.Generator().manual_seed(1)
-    return TensorDataset(
-        torch.rand(40, 1, 16, 16, generator=generator) * 2 - 1, torch.zeros(40)
-    )
 
 
 @pytest.mark.parametrize(
@@ -56,23 +44,23 @@ def test_auto_on_mps_is_fp32_and_explicit_choices_are_kept(monkeypatch):
         dl.choose_precision("float16", "cpu")
 
 
-def test_a_scaler_only_for_fp16():
+def test_a_scaler_only_for_fp16(tiny_cfg, tiny_models):
     assert (
         dl.make_scaler("fp32", "cpu") is None and dl.make_scaler("bf16", "cpu") is None
     )
     assert isinstance(dl.make_scaler("fp16", "cpu"), torch.amp.GradScaler)
-    G, D = dl.build_models(CFG)
-    opt_g, opt_d = dl.make_optimizers(G, D, CFG)
-    fake = G(torch.randn(16, CFG.nz, 1, 1))
+    G, D = tiny_models
+    opt_g, opt_d = dl.make_optimizers(G, D, tiny_cfg)
+    fake = G(torch.randn(16, tiny_cfg.nz, 1, 1))
     with pytest.raises(ValueError, match="fp16' needs a GradScaler"):
         dl.d_step(D, opt_d, torch.rand(16, 1, 16, 16), fake, "fp16")
 
 
-def test_mixed_precision_trains_and_keeps_float32_weights():
+def test_mixed_precision_trains_and_keeps_float32_weights(tiny_cfg, tiny_data):
     runs = {}
     for name in ("fp32", "bf16", "fp16"):
-        state = dl.TrainState.new(CFG, device="cpu", precision=name)
-        runs[name] = dl.train(state, _data(), 4, progress=False)
+        state = dl.TrainState.new(tiny_cfg, device="cpu", precision=name)
+        runs[name] = dl.train(state, tiny_data, 4, progress=False)
         assert runs[name].precision == name
         weights = [*state.G.parameters(), *state.D.parameters()]
         assert all(p.dtype == torch.float32 for p in weights)
@@ -84,21 +72,21 @@ def test_mixed_precision_trains_and_keeps_float32_weights():
 
 @pytest.mark.parametrize("precision", ["bf16", "fp16"])
 def test_a_run_resumes_exactly_under_the_precision_it_started_with(
-    tmp_path, monkeypatch, precision
+    tmp_path, monkeypatch, precision, tiny_cfg, tiny_data
 ):
     path = tmp_path / "run.pt"
-    cfg = dataclasses.replace(CFG, ema_decay=0.9)
+    cfg = dataclasses.replace(tiny_cfg, ema_decay=0.9)
     first = dl.TrainState.new(cfg, device="cpu", precision=precision)
-    dl.train(first, _data(), 3, checkpoint=path, progress=False)
+    dl.train(first, tiny_data, 3, checkpoint=path, progress=False)
     assert dl.load_checkpoint(path)["precision"] == precision
     # a machine where auto would choose fp32: the run still resumes in its own
     monkeypatch.setattr(precision_module, "cpu_has_native_bf16", lambda: False)
     resumed = dl.TrainState.new(cfg, device="cpu")
     assert resumed.precision == "fp32"
     dl.load_checkpoint(path, resumed)
-    dl.train(resumed, _data(), 6, checkpoint=path, progress=False)
+    dl.train(resumed, tiny_data, 6, checkpoint=path, progress=False)
     straight = dl.TrainState.new(cfg, device="cpu", precision=precision)
-    dl.train(straight, _data(), 6, progress=False)
+    dl.train(straight, tiny_data, 6, progress=False)
     assert resumed.precision == resumed.history.precision == precision
     assert resumed.history.loss_d == straight.history.loss_d
     for name in ("G", "D", "G_ema"):

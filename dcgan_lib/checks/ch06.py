@@ -11,6 +11,7 @@ import math
 import torch
 from torch import nn
 
+from ..steps import d_step
 from .verdicts import (
     Verdict,
     as_ints,
@@ -161,8 +162,6 @@ _D_STEPS = 3
 
 def _check_06_4(answer) -> Verdict:
     """A function doing one update of D; compared with dl.d_step."""
-    from ..train import d_step
-
     hints = (
         "opt_d.zero_grad(); BCE with logits: label 1 on D(real), label 0 on "
         "D(fake.detach()); backward(); opt_d.step().",
