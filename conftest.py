@@ -27,6 +27,7 @@ if os.environ.get("PYTEST_XDIST_WORKER_COUNT"):
 SLOW_FIXTURES = {
     "site": "builds the whole book (tests/conftest.py)",
     "graded": "grades a class of notebooks, ~20 s (tests/test_grade.py)",
+    "two_process_runs": "trains under torchrun three times (tests/test_distributed.py)",
 }
 
 

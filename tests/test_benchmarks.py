@@ -26,6 +26,7 @@ def run_speed(*args, timeout=120):
     )
 
 
+@pytest.mark.slow
 def test_a_tiny_run_prints_the_summary_and_writes_the_json(tmp_path):
     out = tmp_path / "s.json"
     result = run_speed(
@@ -88,6 +89,7 @@ def test_the_readme_command_writes_beside_the_books_results_not_over_them():
     assert result.returncode == 2 and "--force" in result.stderr
 
 
+@pytest.mark.slow
 def test_gpu_check_says_in_one_line_that_there_is_no_gpu_and_exits_3(tmp_path):
     """On a machine without CUDA (this one, CI) it checks nothing, says so in one
     line and exits with its own status, so a script can tell "no GPU" from a
@@ -152,6 +154,7 @@ def test_gpu_check_on_a_faked_gpu_runs_each_check_and_reports(
 NOTEBOOK_TIMES = ROOT / "benchmarks" / "notebook_times.py"
 
 
+@pytest.mark.slow
 def test_notebook_times_names_a_notebook_over_its_budget(tmp_path):
     """One small notebook against a budget it cannot meet: it is timed, named,
     written to the JSON, and the exit status says so."""
@@ -185,6 +188,7 @@ def run_benchmark(name, *args, timeout=120):
     )  # fmt: skip
 
 
+@pytest.mark.slow
 def test_candidates_appends_one_record_a_run(tmp_path):
     """A tiny run of every candidate at once: the record chapter 06 reads."""
     out = tmp_path / "runs.jsonl"

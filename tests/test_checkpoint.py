@@ -67,6 +67,7 @@ RESUME_SCRIPT = textwrap.dedent("""
 """)
 
 
+@pytest.mark.slow
 def test_resume_in_a_new_process_is_bit_identical(tmp_path):
     straight = _state()
     dl.train(straight, _data(), steps=6, sample_every=2, progress=False)

@@ -7,6 +7,7 @@ import subprocess
 import sys
 import time
 
+import pytest
 import torch
 from helpers import exit_code_of_main
 
@@ -25,6 +26,7 @@ def _cli(*args, cwd):
     )
 
 
+@pytest.mark.slow
 def test_train_resume_and_sample(tmp_path, monkeypatch, capsys):
     # training and resuming as real processes, as a reader runs them
     first = _cli("train", *SMALL, "--epochs", "1", "--out", "run", cwd=tmp_path)
@@ -76,6 +78,7 @@ def test_train_resume_and_sample(tmp_path, monkeypatch, capsys):
     assert "--force" in capsys.readouterr().err
 
 
+@pytest.mark.slow
 def test_the_same_flags_and_seed_give_the_same_model(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     for name in ("a", "b", "c"):
@@ -89,6 +92,7 @@ def test_the_same_flags_and_seed_give_the_same_model(tmp_path, monkeypatch):
     assert json.loads((tmp_path / "a" / "run.json").read_text())["steps"] == 2
 
 
+@pytest.mark.slow
 def test_ctrl_c_saves_says_one_line_and_resumes(tmp_path):
     args = [*SMALL, "--batch-size", "100", "--steps", "100000", "--out", "run"]
     process = subprocess.Popen(
@@ -122,6 +126,7 @@ def test_ctrl_c_saves_says_one_line_and_resumes(tmp_path):
     assert dl.load_checkpoint(tmp_path / "run" / "checkpoint.pt")["step"] >= 60
 
 
+@pytest.mark.slow
 def test_bad_flags_and_values_are_one_line(tmp_path, monkeypatch, capsys):
     (tmp_path / "junk.pt").write_bytes(b"not a checkpoint")
     cases = [

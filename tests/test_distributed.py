@@ -83,6 +83,7 @@ def test_a_resumed_two_process_run_continues_exactly(two_process_runs):
     assert dl.load_checkpoint(out / "resumed.pt")["step"] == 8
 
 
+@pytest.mark.slow
 def test_torchrun_cli_ctrl_c_saves_once_and_resumes(tmp_path):
     args = ["--image-size", "16", "--ngf", "8", "--ndf", "8", "--batch-size", "64"]
     command = [*TORCHRUN, "--nproc_per_node=2", "-m", "dcgan_lib", "train", *args]
@@ -167,6 +168,7 @@ def test_sync_batchnorm_and_uneven_batches_are_refused_clearly(monkeypatch):
         dl.TrainState.new(cfg, device="cpu", sync_batchnorm=True)
 
 
+@pytest.mark.slow
 def test_compile_and_channels_last_options(monkeypatch):
     """compile=True wraps G and D with torch.compile (faked here: compiling takes
     tens of seconds), runs R1 steps uncompiled and times the first step apart;

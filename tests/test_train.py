@@ -113,6 +113,7 @@ def test_train_repeats_exactly_and_leaves_global_rngs_alone():
     assert all(torch.equal(a, b) for a, b in zip(runs[0][1], runs[1][1]))
 
 
+@pytest.mark.slow
 def test_train_moves_g_towards_real_digits():
     cfg = dataclasses.replace(CFG, nz=16, ngf=8, ndf=8, batch_size=64, seed=0)
     data = dl.load_dataset("mnist5k", image_size=16)
