@@ -213,6 +213,9 @@ class TrainState:
 
         ``sync_batchnorm`` (under torchrun, CUDA only): BatchNorm layers use the
         statistics of the whole global batch instead of each process's slice.
+        Not with ``cfg.r1_gamma > 0``: the R1 penalty differentiates D twice, which
+        SyncBatchNorm cannot (its backward has no derivative in PyTorch).
+        Raises ValueError for those, and for a batch that does not split evenly.
         Returns: the state; G and D are the very modules given (moved).
         """
         if G is None or D is None:
@@ -228,6 +231,14 @@ class TrainState:
         device = get_device(device)
         G_ema = copy.deepcopy(G) if cfg.ema_decay > 0 else None
         if sync_batchnorm and world > 1:
+            if cfg.r1_gamma > 0:  # its first step would stop with a RuntimeError
+                raise ValueError(
+                    f"sync_batchnorm cannot train with the R1 penalty (r1_gamma="
+                    f"{cfg.r1_gamma}): R1 differentiates D twice, and PyTorch's "
+                    "SyncBatchNorm cannot be differentiated twice (pytorch/pytorch"
+                    "#61222). Turn one off: r1_gamma=0 (--r1-gamma 0), or "
+                    "sync_batchnorm=False (no --sync-batchnorm)"
+                )
             if device.type != "cuda":
                 raise ValueError(
                     "sync_batchnorm needs CUDA GPUs (PyTorch's SyncBatchNorm runs on "

@@ -167,6 +167,25 @@ def test_sync_batchnorm_and_uneven_batches_are_refused_clearly(monkeypatch):
         dl.TrainState.new(cfg, device="cpu", sync_batchnorm=True)
 
 
+def test_sync_batchnorm_with_the_r1_penalty_is_refused_before_training(monkeypatch):
+    """R1 differentiates D twice; SyncBatchNorm's backward has no derivative
+    (pytorch/pytorch#61222), so the first R1 step would fail: refuse at once,
+    naming both settings, before the CPU check (that one is about the device)."""
+    cfg = dataclasses.replace(
+        dl.Config(), image_size=16, nc=1, nz=8, ngf=4, ndf=4, batch_size=16
+    )
+    monkeypatch.setattr(
+        sys.modules["dcgan_lib.state"], "rank_and_world", lambda: (0, 2)
+    )
+    r1 = dataclasses.replace(cfg, r1_gamma=1.0)
+    both = r"sync_batchnorm cannot .* R1 penalty \(r1_gamma=1\.0\).*--r1-gamma 0"
+    with pytest.raises(ValueError, match=both):
+        dl.TrainState.new(r1, device="cpu", sync_batchnorm=True)
+    with pytest.raises(ValueError, match="sync_batchnorm needs CUDA GPUs"):
+        dl.TrainState.new(cfg, device="cpu", sync_batchnorm=True)  # no R1: as before
+    dl.TrainState.new(r1, device="cpu")  # R1 without sync_batchnorm: fine
+
+
 def test_compile_and_channels_last_options(monkeypatch):
     """compile=True wraps G and D with torch.compile (faked here: compiling takes
     tens of seconds), runs R1 steps uncompiled and times the first step apart;
