@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 import torch
 from torch import nn
-from torch.utils.data import TensorDataset
+from torch.utils.data import DataLoader, TensorDataset
 
 import dcgan_lib as dl
 from dcgan_lib.distributed import plain_batchnorm, shard
@@ -257,3 +257,42 @@ def test_cli_compile_reports_compile_time_apart(tmp_path, monkeypatch, capsys):
     )
     state = dl.load_checkpoint(tmp_path / "run" / "checkpoint.pt")
     assert state["history"]["compile_seconds"] > 0
+
+
+def test_each_process_reads_only_its_share_of_an_image_folder(tmp_path, monkeypatch):
+    """Each process's batches equal its shard of the one-process batch, read
+    by workers that forkserver starts (spawn's pickling of the dataset works);
+    a resumed order goes on with the same shares."""
+    import pickle
+
+    from PIL import Image
+
+    from dcgan_lib.state import BatchOrder
+
+    generator = torch.Generator().manual_seed(0)
+    for i in range(12):
+        pixels = torch.randint(0, 256, (8, 8, 3), generator=generator)
+        Image.fromarray(pixels.to(torch.uint8).numpy()).save(tmp_path / f"{i}.png")
+    data = dl.ImageFolderFlat(tmp_path, image_size=8)
+    copied = pickle.loads(pickle.dumps(data))
+    assert torch.equal(copied[3][0], data[3][0])
+    state_module, started = sys.modules["dcgan_lib.state"], []
+
+    def recorded(*args, **kwargs):
+        started.append(kwargs["multiprocessing_context"])
+        return DataLoader(*args, **kwargs)
+
+    monkeypatch.setattr(state_module, "DataLoader", recorded)
+    whole = BatchOrder(7)
+    batches = [whole.next_batch(data, 4) for _ in range(3)]  # one epoch
+    assert started == [None]  # one process: the platform's default
+    for rank in range(2):
+        order = BatchOrder(7)
+        for step, batch in enumerate(batches):
+            if step == 2:  # resumed from a saved state, mid-epoch
+                saved = order.state_dict()
+                order = BatchOrder(0)
+                order.load_state_dict(saved)
+            share = order.next_batch(data, 4, rank, 2)
+            assert torch.equal(share, shard(batch, rank, 2))
+    assert started[1:] == ["forkserver"] * 4  # per process: start, resume
