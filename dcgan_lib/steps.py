@@ -197,9 +197,16 @@ def training_step(
     ``scalers``: ``{"d": ..., "g": ...}`` from ``make_scaler`` (fp16 only). A step
     with ``r1_gamma > 0`` runs D uncompiled: compiled code cannot be
     differentiated twice. Under DDP, the gradients G's loss leaves in D are not
-    averaged (they are thrown away). Each part is labelled for torch.profiler
-    ("G: forward", "D: forward", "D: backward", "D: Adam", "G: D forward",
-    "G: backward", "G: Adam"). Returns: the floats of d_step and g_step.
+    averaged (they are thrown away). R1 steps call ``autograd.grad`` through
+    the DDP-wrapped D, which DDP's documentation does not support ("This module
+    doesn't work with torch.autograd.grad (i.e. it will only work if gradients
+    are to be accumulated in .grad attributes of parameters)"): the gradient
+    taken is the input's only, and every parameter's gradient, the penalty's
+    included, reaches ``.grad`` in the one ``backward()`` where DDP averages
+    it; tests/test_distributed.py checks that against a hand-made average.
+    Each part is labelled for torch.profiler ("G: forward", "D: forward",
+    "D: backward", "D: Adam", "G: D forward", "G: backward", "G: Adam").
+    Returns: the floats of d_step and g_step.
     """
     scalers = scalers or {"d": None, "g": None}
     with autocast(precision, real.device), record_function("G: forward"):

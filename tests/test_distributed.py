@@ -68,6 +68,21 @@ def test_processes_keep_identical_weights_and_make_progress(two_process_runs):
     assert len(ranks[0]["samples"]) == 1 and ranks[1]["samples"] == []
 
 
+def test_r1_through_ddp_averages_the_penalty_gradients(two_process_runs):
+    """R1 calls autograd.grad on a DDP module, which DDP's documentation does
+    not support; d_step takes it for the input only, and every parameter's
+    gradient reaches .grad in one backward(), where DDP averages it."""
+    load = two_process_runs[0]
+    assert dl.book_config("mnist5k").r1_gamma > 0  # the straight runs had R1 too
+    for rank in range(2):
+        grads = load("r1_grads", rank)
+        for ddp, mean in zip(grads["through_ddp"], grads["averaged"]):
+            torch.testing.assert_close(ddp, mean, rtol=1e-5, atol=1e-7)
+        assert any(
+            not torch.allclose(o, m) for o, m in zip(grads["own"], grads["averaged"])
+        )
+
+
 def test_ctrl_c_in_one_process_stops_all_after_the_same_step(two_process_runs):
     load, out = two_process_runs
     assert load("interrupted", 0)["stopped_at"] == 5
