@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import copy
 import dataclasses
+import multiprocessing as mp
 import os
 import random
 from dataclasses import dataclass, field
@@ -17,7 +18,7 @@ from torch.utils.data import DataLoader, Dataset, TensorDataset
 
 from .config import Config, require_int
 from .device import get_device
-from .distributed import plain_batchnorm, rank_and_world
+from .distributed import plain_batchnorm, rank_and_world, shard
 from .models import build_models
 from .precision import choose_precision, make_scaler
 from .sampling import prepare_for_sampling
@@ -72,9 +73,16 @@ class BatchOrder:
         """``n`` latent vectors from the run's generator. Shape: (n, nz, 1, 1)."""
         return torch.randn(n, nz, 1, 1, generator=self.generator)
 
-    def next_batch(self, dataset: Dataset, batch_size: int) -> Tensor:
-        """The next ``batch_size`` images of the epoch; a new order after the last
-        full batch. In-memory datasets skip the DataLoader. Shape: (B, nc, H, W)."""
+    def next_batch(
+        self, dataset: Dataset, batch_size: int, rank: int = 0, world: int = 1
+    ) -> Tensor:
+        """Process ``rank``'s share of the epoch's next ``batch_size`` images
+        (``shard`` of the global batch: all of it for one process); a new order
+        after the last full batch. In-memory datasets skip the DataLoader; image
+        files are read in worker processes, each process reading only its share,
+        started by forkserver (or spawn) when ``world > 1``: DDP's documentation
+        warns that forking next to nccl can deadlock.
+        Shape: (batch_size // world, nc, H, W)."""
         end = epoch_length(dataset, batch_size) * batch_size
         if self.position is None or self.position >= end:
             self.order = torch.randperm(len(dataset), generator=self.generator)
@@ -82,16 +90,19 @@ class BatchOrder:
         index = self.order[self.position : self.position + batch_size]
         self.position += batch_size
         if isinstance(dataset, TensorDataset):
-            return dataset.tensors[0][index]
+            return shard(dataset.tensors[0][index], rank, world)
         if self._loader is None:  # image files: read them in worker processes
-            rest = self.order[self.position - batch_size : end].tolist()
+            rest = self.order[self.position - batch_size : end].view(-1, batch_size)
+            share = batch_size // world
+            mine = rest[:, rank * share : (rank + 1) * share].flatten().tolist()
             self._loader = iter(
                 DataLoader(
                     dataset,
-                    batch_size,
-                    sampler=rest,
+                    share,
+                    sampler=mine,
                     drop_last=True,
                     num_workers=min(4, os.cpu_count() or 1),
+                    multiprocessing_context=_worker_start(world),
                 )
             )
         return next(self._loader)[0]
@@ -107,6 +118,14 @@ class BatchOrder:
         self.generator.set_state(state["generator"])
         self.order, self.position = state["order"], state["position"]
         self._loader = None
+
+
+def _worker_start(world: int) -> str | None:
+    """How DataLoader workers start: the platform's default for one process;
+    forkserver (spawn where there is none) beside a process group."""
+    if world == 1:
+        return None
+    return "forkserver" if "forkserver" in mp.get_all_start_methods() else "spawn"
 
 
 def epoch_length(dataset: Dataset, batch_size: int) -> int:
@@ -213,6 +232,9 @@ class TrainState:
 
         ``sync_batchnorm`` (under torchrun, CUDA only): BatchNorm layers use the
         statistics of the whole global batch instead of each process's slice.
+        Not with ``cfg.r1_gamma > 0``: the R1 penalty differentiates D twice, which
+        SyncBatchNorm cannot (its backward has no derivative in PyTorch).
+        Raises ValueError for those, and for a batch that does not split evenly.
         Returns: the state; G and D are the very modules given (moved).
         """
         if G is None or D is None:
@@ -228,6 +250,14 @@ class TrainState:
         device = get_device(device)
         G_ema = copy.deepcopy(G) if cfg.ema_decay > 0 else None
         if sync_batchnorm and world > 1:
+            if cfg.r1_gamma > 0:  # its first step would stop with a RuntimeError
+                raise ValueError(
+                    f"sync_batchnorm cannot train with the R1 penalty (r1_gamma="
+                    f"{cfg.r1_gamma}): R1 differentiates D twice, and PyTorch's "
+                    "SyncBatchNorm cannot be differentiated twice (pytorch/pytorch"
+                    "#61222). Turn one off: r1_gamma=0 (--r1-gamma 0), or "
+                    "sync_batchnorm=False (no --sync-batchnorm)"
+                )
             if device.type != "cuda":
                 raise ValueError(
                     "sync_batchnorm needs CUDA GPUs (PyTorch's SyncBatchNorm runs on "

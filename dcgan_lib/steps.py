@@ -17,6 +17,7 @@ __all__ = [
     "R1_EVERY",
     "make_optimizers",
     "d_step",
+    "input_gradient",
     "g_step",
     "training_step",
     "update_ema",
@@ -24,6 +25,7 @@ __all__ = [
 
 
 R1_EVERY = 4  # steps between two R1 penalties when cfg.r1_gamma > 0
+_BATCHNORMS = (nn.BatchNorm1d, nn.BatchNorm2d, nn.BatchNorm3d, nn.SyncBatchNorm)
 
 
 def make_optimizers(G: nn.Module, D: nn.Module, cfg: Config):
@@ -59,6 +61,26 @@ def _check_scaler(precision: str, scaler) -> None:
         )
 
 
+def input_gradient(logits: Tensor, inputs: Tensor, scaler=None) -> Tensor:
+    """d(sum of ``logits``) / d ``inputs``, itself differentiable (create_graph),
+    for a penalty on it such as R1.
+
+    With a GradScaler (fp16), as PyTorch's AMP examples do for a gradient penalty:
+    the output handed to ``autograd.grad`` is scaled and the gradient unscaled,
+    else float16's backward pass rounds gradients below 2^-24 to 0. The scaled
+    output is the logits' mean, not their sum: the scale is tuned on D's mean
+    loss, and a sum would multiply every logit's gradient by the batch size too.
+    Shape: as ``inputs``.
+    """
+    if scaler is None:
+        (grad,) = torch.autograd.grad(logits.sum(), inputs, create_graph=True)
+        return grad
+    n = logits.shape[0]
+    scaled = scaler.scale(logits.sum() / n)
+    (grad,) = torch.autograd.grad(scaled, inputs, create_graph=True)
+    return grad * (n / scaler.get_scale())
+
+
 def d_step(
     D: nn.Module,
     opt_d,
@@ -75,7 +97,8 @@ def d_step(
     "fp16" for D's forward passes under autocast (fp16 with a ``scaler``).
     ``r1_gamma > 0`` adds the R1 penalty (Mescheder et al. 2018)
     r1_gamma / 2 * mean over the real batch of |grad_x logit(x)|^2: it keeps D's
-    surface flat around the real images.
+    surface flat around the real images (grad_x from ``input_gradient``, scaled
+    under fp16).
     Returns: plain floats ``loss_d`` (the BCE part, without the penalty),
     ``d_real`` = mean D(x), ``d_fake`` = mean D(G(z)) before the update.
     """
@@ -83,9 +106,22 @@ def d_step(
     opt_d.zero_grad(set_to_none=True)
     if r1_gamma:
         real = real.detach().requires_grad_(True)
-    with autocast(precision, real.device), record_function("D: forward"):
-        logits_real = D(real).float()
-        logits_fake = D(fake.detach()).float()
+    # R1 differentiates D twice, and BatchNorm's second derivative under float16
+    # autocast gives NaN at any loss scale (seen on the CPU: every R1 step was
+    # skipped and the scale fell to 0): with BatchNorm in D, an fp16 R1 step
+    # judges the real images in float32
+    real_precision = precision
+    if (
+        r1_gamma
+        and precision == "fp16"
+        and any(isinstance(m, _BATCHNORMS) for m in D.modules())
+    ):
+        real_precision = "fp32"
+    with record_function("D: forward"):
+        with autocast(real_precision, real.device):
+            logits_real = D(real).float()
+        with autocast(precision, real.device):
+            logits_fake = D(fake.detach()).float()
     loss_real = F.binary_cross_entropy_with_logits(
         logits_real, torch.ones_like(logits_real)
     )
@@ -96,7 +132,8 @@ def d_step(
     total = loss_d
     if r1_gamma:
         with record_function("D: R1 penalty"):
-            (grad,) = torch.autograd.grad(logits_real.sum(), real, create_graph=True)
+            fp16 = real_precision == "fp16"
+            grad = input_gradient(logits_real, real, scaler if fp16 else None)
             penalty = grad.float().pow(2).flatten(1).sum(1).mean()
         total = loss_d + r1_gamma / 2 * penalty
     _backward_and_step(total, opt_d, scaler, "D")
@@ -160,9 +197,16 @@ def training_step(
     ``scalers``: ``{"d": ..., "g": ...}`` from ``make_scaler`` (fp16 only). A step
     with ``r1_gamma > 0`` runs D uncompiled: compiled code cannot be
     differentiated twice. Under DDP, the gradients G's loss leaves in D are not
-    averaged (they are thrown away). Each part is labelled for torch.profiler
-    ("G: forward", "D: forward", "D: backward", "D: Adam", "G: D forward",
-    "G: backward", "G: Adam"). Returns: the floats of d_step and g_step.
+    averaged (they are thrown away). R1 steps call ``autograd.grad`` through
+    the DDP-wrapped D, which DDP's documentation does not support ("This module
+    doesn't work with torch.autograd.grad (i.e. it will only work if gradients
+    are to be accumulated in .grad attributes of parameters)"): the gradient
+    taken is the input's only, and every parameter's gradient, the penalty's
+    included, reaches ``.grad`` in the one ``backward()`` where DDP averages
+    it; tests/test_distributed.py checks that against a hand-made average.
+    Each part is labelled for torch.profiler ("G: forward", "D: forward",
+    "D: backward", "D: Adam", "G: D forward", "G: backward", "G: Adam").
+    Returns: the floats of d_step and g_step.
     """
     scalers = scalers or {"d": None, "g": None}
     with autocast(precision, real.device), record_function("G: forward"):

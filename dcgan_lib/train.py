@@ -94,8 +94,8 @@ def _step(state: TrainState, runners, dataset, step: int, memory, check: bool):
     ``training_step`` (lazy R1), the average, the history. Returns: the floats."""
     cfg, (G_run, D_run) = state.cfg, runners
     rank, world = rank_and_world()
-    batch = state.batches.next_batch(dataset, cfg.batch_size)
-    real = shard(batch, rank, world).to(state.device, memory_format=memory)
+    batch = state.batches.next_batch(dataset, cfg.batch_size, rank, world)
+    real = batch.to(state.device, memory_format=memory)  # this process's share
     z = shard(state.batches.noise(cfg.batch_size, cfg.nz), rank, world)
     z = z.to(state.device)
     if check:

@@ -6,6 +6,9 @@ and saves what each process ends with to OUT/<run>_rank<R>.pt:
   interrupted  Ctrl-C arrives in process 1 during step 5: every process must
                stop after step 5, and process 0 must save;
   resumed      the interrupted run continued to step 8 (must equal straight).
+The book's settings include the R1 penalty (steps 4 and 8). r1_grads: D's
+gradients after one R1 d_step through DDP against each process's own gradients
+averaged by hand (DDP's documentation does not promise autograd.grad works).
 """
 
 import dataclasses
@@ -60,6 +63,30 @@ def run(name, steps, resume=False):
 
 
 run("straight", 8)
+
+
+def r1_gradients():
+    state = dl.TrainState.new(cfg, device=device)
+    real = state.batches.next_batch(data, cfg.batch_size, rank, world)
+    z = dl.shard(state.batches.noise(cfg.batch_size, cfg.nz), rank, world)
+    fake = state.G(z).detach()
+    sgd = torch.optim.SGD(state.D.parameters(), lr=0.0)  # D stays as it is
+    ddp = torch.nn.parallel.DistributedDataParallel(state.D)
+    dl.d_step(ddp, sgd, real, fake, r1_gamma=4.0)
+    through_ddp = [p.grad.clone() for p in state.D.parameters()]
+    dl.d_step(state.D, sgd, real, fake, r1_gamma=4.0)  # this process's own
+    own = [p.grad.clone() for p in state.D.parameters()]
+    averaged = [g.clone() for g in own]
+    for g in averaged:
+        torch.distributed.all_reduce(g)
+        g /= world
+    torch.save(
+        {"through_ddp": through_ddp, "own": own, "averaged": averaged},
+        out / f"r1_grads_rank{rank}.pt",
+    )
+
+
+r1_gradients()
 
 original, calls = steps_module.g_step, [0]
 

@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 import torch
 from torch import nn
-from torch.utils.data import TensorDataset
+from torch.utils.data import DataLoader, TensorDataset
 
 import dcgan_lib as dl
 from dcgan_lib.distributed import plain_batchnorm, shard
@@ -66,6 +66,21 @@ def test_processes_keep_identical_weights_and_make_progress(two_process_runs):
     assert sum(last["loss_d"][-3:]) < sum(first["loss_d"][:3]) - 0.3
     assert last["d_real"][-1] > last["d_fake"][-1] + 0.1  # D tells them apart
     assert len(ranks[0]["samples"]) == 1 and ranks[1]["samples"] == []
+
+
+def test_r1_through_ddp_averages_the_penalty_gradients(two_process_runs):
+    """R1 calls autograd.grad on a DDP module, which DDP's documentation does
+    not support; d_step takes it for the input only, and every parameter's
+    gradient reaches .grad in one backward(), where DDP averages it."""
+    load = two_process_runs[0]
+    assert dl.book_config("mnist5k").r1_gamma > 0  # the straight runs had R1 too
+    for rank in range(2):
+        grads = load("r1_grads", rank)
+        for ddp, mean in zip(grads["through_ddp"], grads["averaged"]):
+            torch.testing.assert_close(ddp, mean, rtol=1e-5, atol=1e-7)
+        assert any(
+            not torch.allclose(o, m) for o, m in zip(grads["own"], grads["averaged"])
+        )
 
 
 def test_ctrl_c_in_one_process_stops_all_after_the_same_step(two_process_runs):
@@ -168,6 +183,25 @@ def test_sync_batchnorm_and_uneven_batches_are_refused_clearly(monkeypatch):
         dl.TrainState.new(cfg, device="cpu", sync_batchnorm=True)
 
 
+def test_sync_batchnorm_with_the_r1_penalty_is_refused_before_training(monkeypatch):
+    """R1 differentiates D twice; SyncBatchNorm's backward has no derivative
+    (pytorch/pytorch#61222), so the first R1 step would fail: refuse at once,
+    naming both settings, before the CPU check (that one is about the device)."""
+    cfg = dataclasses.replace(
+        dl.Config(), image_size=16, nc=1, nz=8, ngf=4, ndf=4, batch_size=16
+    )
+    monkeypatch.setattr(
+        sys.modules["dcgan_lib.state"], "rank_and_world", lambda: (0, 2)
+    )
+    r1 = dataclasses.replace(cfg, r1_gamma=1.0)
+    both = r"sync_batchnorm cannot .* R1 penalty \(r1_gamma=1\.0\).*--r1-gamma 0"
+    with pytest.raises(ValueError, match=both):
+        dl.TrainState.new(r1, device="cpu", sync_batchnorm=True)
+    with pytest.raises(ValueError, match="sync_batchnorm needs CUDA GPUs"):
+        dl.TrainState.new(cfg, device="cpu", sync_batchnorm=True)  # no R1: as before
+    dl.TrainState.new(r1, device="cpu")  # R1 without sync_batchnorm: fine
+
+
 @pytest.mark.slow
 def test_compile_and_channels_last_options(monkeypatch):
     """compile=True wraps G and D with torch.compile (faked here: compiling takes
@@ -240,3 +274,42 @@ def test_cli_compile_reports_compile_time_apart(tmp_path, monkeypatch, capsys):
     )
     state = dl.load_checkpoint(tmp_path / "run" / "checkpoint.pt")
     assert state["history"]["compile_seconds"] > 0
+
+
+def test_each_process_reads_only_its_share_of_an_image_folder(tmp_path, monkeypatch):
+    """Each process's batches equal its shard of the one-process batch, read
+    by workers that forkserver starts (spawn's pickling of the dataset works);
+    a resumed order goes on with the same shares."""
+    import pickle
+
+    from PIL import Image
+
+    from dcgan_lib.state import BatchOrder
+
+    generator = torch.Generator().manual_seed(0)
+    for i in range(12):
+        pixels = torch.randint(0, 256, (8, 8, 3), generator=generator)
+        Image.fromarray(pixels.to(torch.uint8).numpy()).save(tmp_path / f"{i}.png")
+    data = dl.ImageFolderFlat(tmp_path, image_size=8)
+    copied = pickle.loads(pickle.dumps(data))
+    assert torch.equal(copied[3][0], data[3][0])
+    state_module, started = sys.modules["dcgan_lib.state"], []
+
+    def recorded(*args, **kwargs):
+        started.append(kwargs["multiprocessing_context"])
+        return DataLoader(*args, **kwargs)
+
+    monkeypatch.setattr(state_module, "DataLoader", recorded)
+    whole = BatchOrder(7)
+    batches = [whole.next_batch(data, 4) for _ in range(3)]  # one epoch
+    assert started == [None]  # one process: the platform's default
+    for rank in range(2):
+        order = BatchOrder(7)
+        for step, batch in enumerate(batches):
+            if step == 2:  # resumed from a saved state, mid-epoch
+                saved = order.state_dict()
+                order = BatchOrder(0)
+                order.load_state_dict(saved)
+            share = order.next_batch(data, 4, rank, 2)
+            assert torch.equal(share, shard(batch, rank, 2))
+    assert started[1:] == ["forkserver"] * 4  # per process: start, resume

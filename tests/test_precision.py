@@ -7,6 +7,7 @@ import pytest
 import torch
 
 import dcgan_lib as dl
+from dcgan_lib.steps import input_gradient
 
 precision_module = importlib.import_module("dcgan_lib.precision")
 
@@ -104,3 +105,56 @@ def test_describe_machine_names_the_cpu_and_its_bf16(monkeypatch, native_bf16):
     assert line.startswith("CPU ")
     assert f", {threads} thread{'s' if threads != 1 else ''}," in line
     assert line.endswith("bfloat16 in hardware: " + ("yes" if native_bf16 else "no"))
+
+
+def _tiny_gradient_d():
+    """A D whose gradients at its input are about 1e-8: float16 cannot hold them
+    (its smallest step is 2^-24, about 6e-8)."""
+    torch.manual_seed(0)
+    D = torch.nn.Sequential(
+        torch.nn.Conv2d(1, 4, 3, padding=1),
+        torch.nn.LeakyReLU(0.2),
+        torch.nn.Conv2d(4, 4, 3, padding=1),
+        torch.nn.Conv2d(4, 1, 16),
+        torch.nn.Flatten(0),
+    )
+    with torch.no_grad():
+        for layer in (D[2], D[3]):
+            layer.weight.mul_(1e-4 / layer.weight.abs().mean())
+    return D
+
+
+def test_the_r1_input_gradient_under_fp16_is_scaled_as_pytorchs_amp_examples_say():
+    D, real = _tiny_gradient_d(), torch.rand(8, 1, 16, 16) * 2 - 1
+
+    def gradient(precision, scaler):
+        x = real.clone().requires_grad_(True)
+        with dl.autocast(precision, "cpu"):
+            logits = D(x).float()
+        return input_gradient(logits, x, scaler)
+
+    exact = gradient("fp32", None)
+    scaled = gradient("fp16", dl.make_scaler("fp16", "cpu"))
+    unscaled = gradient("fp16", None)  # what d_step did before
+    assert exact.abs().mean() < 1e-7 and (exact != 0).all()
+    assert (scaled - exact).norm() < 0.01 * exact.norm()
+    assert (unscaled == 0).float().mean() > 0.25  # much of it underflowed to 0
+    assert (unscaled - exact).norm() > 0.3 * exact.norm()
+    assert scaled.grad_fn is not None  # the penalty can be differentiated
+
+
+def test_an_fp16_run_with_r1_trains_and_keeps_its_loss_scale(tiny_cfg, tiny_data):
+    """BatchNorm's second derivative under float16 autocast is NaN: R1 steps
+    used to be skipped every time, halving the scale each time (to 4096 in 16
+    steps). d_step now judges the real images in float32 on those steps."""
+    cfg = dataclasses.replace(tiny_cfg, r1_gamma=1.0)
+    state = dl.TrainState.new(cfg, device="cpu", precision="fp16")
+    before = [p.detach().clone() for p in state.D.parameters()]
+    history = dl.train(state, tiny_data, 16, progress=False)  # R1 at 4, 8, 12, 16
+    assert all(torch.isfinite(torch.tensor(history.loss_d + history.loss_g)))
+    assert any(not torch.equal(a, b) for a, b in zip(before, state.D.parameters()))
+    # an overflowed gradient skips its step and halves the scale
+    assert state.scalers["d"].get_scale() == 2.0**16
+    fp32 = dl.TrainState.new(cfg, device="cpu", precision="fp32")
+    reference = dl.train(fp32, tiny_data, 16, progress=False)
+    assert max(abs(a - b) for a, b in zip(history.loss_d, reference.loss_d)) < 0.05
