@@ -96,11 +96,12 @@ def finish_distributed() -> None:
     (a barrier), then destroy the group; nothing outside a process group.
 
     Every process calls it once, after its last collective, when the run went
-    well. Destroying closes this process's connections to the others; a
-    process that did so while another was still finishing its collective or
-    its own teardown was now and then aborted by gloo ("terminate called
-    without an active exception"). After an error, do not call it: the others
-    may be inside a collective that never ends; exiting lets torchrun stop them.
+    well. Destroying closes this process's connections to the others; with
+    a bare ``destroy_process_group`` a process may leave while another is
+    still finishing, and process 1 was reported aborted there now and then
+    ("terminate called without an active exception"). After an error, do not
+    call it: the others may be inside a collective that never ends; exiting
+    lets torchrun stop them.
     """
     if dist.is_available() and dist.is_initialized():
         dist.barrier()
