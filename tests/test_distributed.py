@@ -309,10 +309,10 @@ TEARDOWNS = 30  # a 10 % failure rate passes 30 launches 4 % of the time (0.9**3
 
 @pytest.mark.slow
 def test_two_processes_finish_together_every_time(tmp_path):
-    """Chapter 09's script and the CLI end with finish_distributed. Without its
-    barrier, process 1 was now and then aborted at teardown ("terminate called
-    without an active exception"); 30 launches of the same ending, 3 at a time
-    (a busy machine, as a fresh Colab one is), all exit cleanly."""
+    """Chapter 09's script and the CLI end with finish_distributed. With a bare
+    destroy_process_group, process 1 was reported aborted at teardown now and
+    then ("terminate called without an active exception"); 30 launches of the
+    same ending, 3 at a time (a busy machine), all exit cleanly."""
     worker = str(ROOT / "tests" / "teardown_worker.py")
     failures = []
     for first in range(0, TEARDOWNS, 3):
