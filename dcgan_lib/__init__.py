@@ -22,7 +22,13 @@ from .data import (
 )
 from .device import describe_machine, get_device, seed_everything
 from .diagrams import conv_diagram, generator_diagram
-from .distributed import init_distributed, rank_and_world, shard, speed_up
+from .distributed import (
+    finish_distributed,
+    init_distributed,
+    rank_and_world,
+    shard,
+    speed_up,
+)
 from .inside import (
     channels_dropped,
     feature_maps,
@@ -157,6 +163,7 @@ __all__ = [
     "training_step",
     "speed_up",
     "init_distributed",
+    "finish_distributed",
     "rank_and_world",
     "shard",
     # the command line's run folder (python -m dcgan_lib train)

@@ -26,19 +26,15 @@ def _settings(args, folder) -> tuple:
 
 
 def _train(args, parser) -> int:
-    from .distributed import init_distributed
+    from .distributed import finish_distributed, init_distributed
 
     try:
         rank, world, args.device = init_distributed(args.device)
     except (ValueError, RuntimeError) as error:
         parser.error(str(error))
-    try:
-        return _train_here(args, parser, rank, world)
-    finally:
-        if world > 1:
-            import torch.distributed as dist
-
-            dist.destroy_process_group()
+    code = _train_here(args, parser, rank, world)  # 0, or 130 after Ctrl-C
+    finish_distributed()  # every process got here; after an error none waits
+    return code
 
 
 def _prepare_run(args, folder, world: int):

@@ -10,6 +10,7 @@ batch between the processes and averages their gradients.
 from __future__ import annotations
 
 import os
+import sys
 from contextlib import contextmanager
 
 import torch
@@ -18,6 +19,7 @@ from torch import nn
 
 __all__ = [
     "init_distributed",
+    "finish_distributed",
     "rank_and_world",
     "shard",
     "plain_batchnorm",
@@ -36,11 +38,15 @@ def rank_and_world() -> tuple[int, int]:
 
 def init_distributed(device: str = "auto") -> tuple[int, int, str]:
     """Join the process group that ``torchrun`` set up in the environment (RANK,
-    WORLD_SIZE, LOCAL_RANK, MASTER_ADDR, MASTER_PORT); do nothing when started
-    without it.
+    WORLD_SIZE, LOCAL_RANK, LOCAL_WORLD_SIZE, MASTER_ADDR, MASTER_PORT); do
+    nothing when started without it.
 
     The backend is nccl when this process trains on a CUDA GPU, gloo otherwise
     (the CPU). On CUDA, process ``LOCAL_RANK`` takes GPU number ``LOCAL_RANK``.
+    "auto" trains on the GPUs when this machine has one for each of its
+    processes, else on the CPU, and then says why on one line (every machine of
+    a run must have the same GPUs, or they would pick different backends);
+    "cuda" with too few GPUs is an error. Finish with ``finish_distributed``.
     Returns: ``(rank, world_size, device)`` with device "cuda:K", "cpu", or
     ``device`` unchanged outside torchrun.
     """
@@ -53,13 +59,24 @@ def init_distributed(device: str = "auto") -> tuple[int, int, str]:
             "this PyTorch was built without torch.distributed; run one process"
         )
     local_rank = int(os.environ.get("LOCAL_RANK", "0"))
-    use_cuda = device in ("auto", "cuda") and torch.cuda.is_available()
-    if use_cuda:
-        if local_rank >= torch.cuda.device_count():
+    here = int(os.environ.get("LOCAL_WORLD_SIZE", str(local_rank + 1)))
+    gpus = torch.cuda.device_count() if torch.cuda.is_available() else 0
+    use_cuda = device in ("auto", "cuda") and gpus > 0
+    if use_cuda and here > gpus:
+        if device == "cuda":
             raise RuntimeError(
-                f"process {local_rank} found only {torch.cuda.device_count()} GPUs: "
-                "give torchrun --nproc_per_node at most the number of GPUs"
+                f"{here} processes on this machine but only {gpus} GPUs: give "
+                "torchrun --nproc_per_node at most the number of GPUs"
             )
+        use_cuda = False
+        if local_rank == 0:  # one line per machine, not one per process
+            print(
+                f"device auto: {here} processes on this machine but only {gpus} "
+                "GPUs, so all of them train on the CPU (gloo); give torchrun "
+                f"--nproc_per_node={gpus} to train on the GPUs",
+                file=sys.stderr,
+            )
+    if use_cuda:
         torch.cuda.set_device(local_rank)
         device = f"cuda:{local_rank}"
     elif device in ("auto", "cpu"):
@@ -70,8 +87,25 @@ def init_distributed(device: str = "auto") -> tuple[int, int, str]:
         )
     dist.init_process_group("nccl" if use_cuda else "gloo")
     if not use_cuda:  # the processes share the cores instead of fighting over them
-        torch.set_num_threads(max(1, (os.cpu_count() or 1) // world))
+        torch.set_num_threads(max(1, (os.cpu_count() or 1) // here))
     return dist.get_rank(), dist.get_world_size(), device
+
+
+def finish_distributed() -> None:
+    """Leave the process group together: wait until every process has got here
+    (a barrier), then destroy the group; nothing outside a process group.
+
+    Every process calls it once, after its last collective, when the run went
+    well. Destroying closes this process's connections to the others; with
+    a bare ``destroy_process_group`` a process may leave while another is
+    still finishing, and process 1 was reported aborted there now and then
+    ("terminate called without an active exception"). After an error, do not
+    call it: the others may be inside a collective that never ends; exiting
+    lets torchrun stop them.
+    """
+    if dist.is_available() and dist.is_initialized():
+        dist.barrier()
+        dist.destroy_process_group()
 
 
 def shard(batch: torch.Tensor, rank: int, world: int) -> torch.Tensor:

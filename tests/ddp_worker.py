@@ -104,4 +104,4 @@ steps_module.g_step = original
 os.replace(out / "interrupted.pt", out / "resumed.pt") if rank == 0 else None
 torch.distributed.barrier()
 run("resumed", 8, resume=True)
-torch.distributed.destroy_process_group()
+dl.finish_distributed()
