@@ -56,6 +56,11 @@ def _prepare_run(args, folder, world: int):
     )
     if args.resume:
         load_checkpoint(folder.checkpoint, state)
+        if run["steps"] < state.step:
+            raise ValueError(
+                f"--resume: the run is already at step {state.step}, past "
+                f"{run['steps']}; give a larger --steps or --epochs to go on"
+            )
     return state, dataset, run
 
 

@@ -93,26 +93,48 @@ def test_resume_in_a_new_process_is_bit_identical(tmp_path):
         assert torch.equal(resumed[step], images)
 
 
-def test_a_version_1_checkpoint_resumes_exactly(tmp_path):
+def _close(a: dict, b: dict) -> bool:
+    return a.keys() == b.keys() and all(
+        torch.allclose(a[k].float(), b[k].float(), rtol=1e-4, atol=1e-6) for k in a
+    )
+
+
+def test_a_version_1_checkpoint_resumes_as_the_old_version_ran_on(tmp_path):
     """tests/data/checkpoint_v1.pt was written by dcgan_lib before the TrainState
     (make_checkpoint_v1.py): 3 of 6 steps with EMA and R1; the reference is the
-    same 6 steps uninterrupted, by that version."""
+    same 6 steps uninterrupted, by that version, on another machine. Floats may
+    round differently on another CPU or thread count, so the trajectory is
+    compared within rounding; on one machine, resuming is bit-exact (below)."""
     cfg = dataclasses.replace(CFG, ema_decay=0.9, r1_gamma=1.0)
+    old = torch.load(DATA / "checkpoint_v1.pt", weights_only=True)
     state = _state(cfg, n_samples=4)
     dl.load_checkpoint(DATA / "checkpoint_v1.pt", state)
-    assert state.step == 3
+    assert state.step == 3 and state.history.step == [1, 2, 3]
+    assert _same(state.G_ema.state_dict(), old["G_ema"])
+    first_draw = torch.randn(
+        4, cfg.nz, 1, 1, generator=torch.Generator().manual_seed(cfg.seed)
+    )  # what version 1 used as the fixed noise
+    assert torch.equal(state.fixed_noise, first_draw)
     dl.train(state, _data(), 6, sample_every=2, progress=False)
     reference = torch.load(DATA / "checkpoint_v1_straight6.pt")
-    assert _same(state.G.state_dict(), reference["G"])
-    assert _same(state.D.state_dict(), reference["D"])
-    assert _same(state.G_ema.state_dict(), reference["G_ema"])
-    assert state.history.loss_d == reference["loss_d"]
-    assert torch.equal(state.history.samples[-1], reference["samples"][-1])
-    # and the same 6 steps from scratch with this version agree with that one
-    fresh = _state(cfg, n_samples=4)
-    dl.train(fresh, _data(), 6, sample_every=2, progress=False)
-    assert _same(fresh.G_ema.state_dict(), reference["G_ema"])
-    assert all(map(torch.equal, fresh.history.samples, reference["samples"]))
+    for name in ("G", "D", "G_ema"):
+        assert _close(getattr(state, name).state_dict(), reference[name]), name
+    assert state.history.loss_d == pytest.approx(reference["loss_d"], rel=1e-4)
+    assert torch.allclose(
+        state.history.samples[-1], reference["samples"][-1], atol=1e-4
+    )
+    # and on this machine, a version 1 file and the version 2 file it becomes
+    # continue bit for bit alike
+    again = _state(cfg, n_samples=4)
+    dl.load_checkpoint(DATA / "checkpoint_v1.pt", again)
+    dl.save_checkpoint(tmp_path / "v2.pt", again)
+    upgraded = _state(cfg, n_samples=4)
+    dl.load_checkpoint(tmp_path / "v2.pt", upgraded)
+    assert dl.load_checkpoint(tmp_path / "v2.pt")["version"] == 2
+    dl.train(upgraded, _data(), 6, sample_every=2, progress=False)
+    for name in ("G", "D", "G_ema"):
+        a, b = getattr(upgraded, name).state_dict(), getattr(state, name).state_dict()
+        assert _same(a, b), name
 
 
 def test_checkpoints_of_unknown_or_broken_versions_say_to_retrain(tmp_path):

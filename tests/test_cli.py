@@ -121,9 +121,14 @@ def test_ctrl_c_saves_says_one_line_and_resumes(tmp_path):
     assert state["step"] == int(match[1]) >= 50
     history = json.loads((tmp_path / "run" / "history.json").read_text())
     assert len(history["loss_d"]) == state["step"]  # the curves, up to the stop
-    resumed = _cli("train", "--out", "run", "--resume", "--steps", "60", cwd=tmp_path)
+    stop = int(match[1])
+    short = _cli("train", "--out", "run", "--resume", "--steps", "10", cwd=tmp_path)
+    assert short.returncode == 2 and "already at step" in short.stderr, short.stderr
+    assert len(short.stderr.strip().splitlines()) == 1, short.stderr
+    longer = str(stop + 10)
+    resumed = _cli("train", "--out", "run", "--resume", "--steps", longer, cwd=tmp_path)
     assert resumed.returncode == 0, resumed.stderr
-    assert dl.load_checkpoint(tmp_path / "run" / "checkpoint.pt")["step"] >= 60
+    assert dl.load_checkpoint(tmp_path / "run" / "checkpoint.pt")["step"] == stop + 10
 
 
 @pytest.mark.slow
