@@ -37,7 +37,7 @@ def _train(args, parser) -> int:
     return code
 
 
-def _prepare_run(args, folder, world: int):
+def _prepare_run(args, folder):
     """Everything checked before anything is written: ``(state, dataset, run)``."""
     from .checkpoints import load_checkpoint
     from .data import load_dataset
@@ -75,7 +75,7 @@ def _train_here(args, parser, rank: int, world: int) -> int:
     say = print if rank == 0 else (lambda *a, **k: None)
     folder = RunFolder(args.out)
     try:
-        state, dataset, run = _prepare_run(args, folder, world)
+        state, dataset, run = _prepare_run(args, folder)
     except (ValueError, FileNotFoundError) as error:
         parser.error(str(error))
     if world > 1:  # every process has checked the folder before process 0 writes
